@@ -1,0 +1,115 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * perfmon: context lifetime and the file descriptor that holds it.
+ *
+ * A context lives exactly as long as its file: it is created with the fd
+ * by pfm_create_context() and freed by the file's release.
+ */
+#include <linux/anon_inodes.h>
+#include <linux/fcntl.h>
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/slab.h>
+
+#include "internal.h"
+
+static struct pfm_context *pfm_context_alloc(const struct pfarg_ctx *req)
+{
+	struct pfm_context *ctx;
+
+	ctx = kzalloc(sizeof(*ctx), GFP_KERNEL_ACCOUNT);
+	if (!ctx)
+		return NULL;
+
+	ctx->pmu = pfm_pmu_get();
+	if (!ctx->pmu) {
+		kfree(ctx);
+		return ERR_PTR(-ENODEV);
+	}
+	spin_lock_init(&ctx->lock);
+	init_waitqueue_head(&ctx->msgq_wait);
+	ctx->state = PFM_CTX_UNLOADED;
+	ctx->flags = req->ctx_flags;
+	return ctx;
+}
+
+static void pfm_context_free(struct pfm_context *ctx)
+{
+	pfm_pmu_put(ctx->pmu);
+	kfree(ctx);
+}
+
+static int pfm_release(struct inode *inode, struct file *file)
+{
+	pfm_context_free(file->private_data);
+	return 0;
+}
+
+/* perfmon2 refused write(); the fd carries no data in that direction. */
+static ssize_t pfm_write(struct file *file, const char __user *buf,
+			 size_t size, loff_t *ppos)
+{
+	return -EINVAL;
+}
+
+/* The sampling buffer is the only thing to map; it arrives with formats. */
+static int pfm_mmap(struct file *file, struct vm_area_struct *vma)
+{
+	return -EINVAL;
+}
+
+const struct file_operations pfm_context_fops = {
+	.owner		= THIS_MODULE,
+	.llseek		= no_llseek,
+	.read		= pfm_read,
+	.write		= pfm_write,
+	.poll		= pfm_poll,
+	.mmap		= pfm_mmap,
+	.fasync		= pfm_fasync,
+	.release	= pfm_release,
+};
+
+/**
+ * pfm_context_create - create a context and the fd that holds it
+ * @req: the checked argument of pfm_create_context()
+ *
+ * Return: the new fd, or -ENOMEM, -ENODEV (no PMU description), -EMFILE,
+ * -ENFILE.
+ */
+int pfm_context_create(const struct pfarg_ctx *req)
+{
+	unsigned int fd_flags = O_RDWR;
+	struct pfm_context *ctx;
+	struct file *file;
+	int fd, ret;
+
+	if (req->ctx_flags & PFM_FL_FD_CLOEXEC)
+		fd_flags |= O_CLOEXEC;
+
+	ctx = pfm_context_alloc(req);
+	if (IS_ERR_OR_NULL(ctx))
+		return ctx ? PTR_ERR(ctx) : -ENOMEM;
+
+	fd = get_unused_fd_flags(fd_flags);
+	if (fd < 0) {
+		ret = fd;
+		goto out_free_ctx;
+	}
+
+	file = anon_inode_getfile("[perfmon]", &pfm_context_fops, ctx,
+				  O_RDWR);
+	if (IS_ERR(file)) {
+		ret = PTR_ERR(file);
+		goto out_put_fd;
+	}
+
+	/* Published last: user space may use the fd as soon as it exists. */
+	fd_install(fd, file);
+	return fd;
+
+out_put_fd:
+	put_unused_fd(fd);
+out_free_ctx:
+	pfm_context_free(ctx);
+	return ret;
+}

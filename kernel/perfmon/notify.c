@@ -1,0 +1,119 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * perfmon: notification messages and the fd operations that deliver them,
+ * read(), poll() and SIGIO.
+ */
+#include <linux/fs.h>
+#include <linux/poll.h>
+#include <linux/sched/signal.h>
+#include <linux/uaccess.h>
+
+#include "internal.h"
+
+static bool pfm_msgq_pop(struct pfm_context *ctx, union pfarg_msg *msg)
+{
+	struct pfm_msgq *q = &ctx->msgq;
+
+	lockdep_assert_held(&ctx->lock);
+	if (!q->count)
+		return false;
+	*msg = q->msgs[q->head];
+	q->head = (q->head + 1) % PFM_MSGQ_LEN;
+	q->count--;
+	return true;
+}
+
+/**
+ * pfm_msgq_pending - whether a message waits to be read
+ * @ctx: the context
+ *
+ * Return: true when read() would return a message now.
+ */
+bool pfm_msgq_pending(struct pfm_context *ctx)
+{
+	unsigned long flags;
+	bool pending;
+
+	spin_lock_irqsave(&ctx->lock, flags);
+	pending = ctx->msgq.count;
+	spin_unlock_irqrestore(&ctx->lock, flags);
+	return pending;
+}
+
+/**
+ * pfm_msgq_post - queue a message and wake readers, pollers and SIGIO
+ * @ctx: the context
+ * @msg: the message
+ *
+ * Callable from any context, including the PMU interrupt.
+ *
+ * Return: 0, or -ENOSPC when the queue is full (the caller masks
+ * monitoring, as perfmon2 does).
+ */
+int pfm_msgq_post(struct pfm_context *ctx, const union pfarg_msg *msg)
+{
+	struct pfm_msgq *q = &ctx->msgq;
+	unsigned long flags;
+
+	spin_lock_irqsave(&ctx->lock, flags);
+	if (q->count == PFM_MSGQ_LEN) {
+		spin_unlock_irqrestore(&ctx->lock, flags);
+		return -ENOSPC;
+	}
+	q->msgs[(q->head + q->count) % PFM_MSGQ_LEN] = *msg;
+	q->count++;
+	spin_unlock_irqrestore(&ctx->lock, flags);
+
+	wake_up_interruptible(&ctx->msgq_wait);
+	kill_fasync(&ctx->async_queue, SIGIO, POLL_IN);
+	return 0;
+}
+
+/*
+ * read() returns one message per call. A buffer too small for a message is
+ * refused rather than given a truncated one.
+ */
+ssize_t pfm_read(struct file *file, char __user *buf, size_t size,
+		 loff_t *ppos)
+{
+	struct pfm_context *ctx = file->private_data;
+	union pfarg_msg msg;
+	bool got;
+	int ret;
+
+	if (size < sizeof(msg))
+		return -EINVAL;
+
+	for (;;) {
+		spin_lock_irq(&ctx->lock);
+		got = pfm_msgq_pop(ctx, &msg);
+		spin_unlock_irq(&ctx->lock);
+		if (got)
+			break;
+		if (file->f_flags & O_NONBLOCK)
+			return -EAGAIN;
+		ret = wait_event_interruptible(ctx->msgq_wait,
+					       pfm_msgq_pending(ctx));
+		if (ret)
+			return ret;
+	}
+
+	if (copy_to_user(buf, &msg, sizeof(msg)))
+		return -EFAULT;
+	return sizeof(msg);
+}
+
+__poll_t pfm_poll(struct file *file, struct poll_table_struct *wait)
+{
+	struct pfm_context *ctx = file->private_data;
+
+	poll_wait(file, &ctx->msgq_wait, wait);
+	return pfm_msgq_pending(ctx) ? EPOLLIN | EPOLLRDNORM : 0;
+}
+
+int pfm_fasync(int fd, struct file *file, int on)
+{
+	struct pfm_context *ctx = file->private_data;
+
+	return fasync_helper(fd, file, on, &ctx->async_queue);
+}

@@ -1,0 +1,253 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * perfmon: the system call entry points.
+ *
+ * This file only copies arguments in, checks them and dispatches; the work
+ * is done by the file that owns each concern. Calls whose work is not
+ * implemented yet return -EOPNOTSUPP once their arguments were checked, so
+ * that argument errors are already reported as they will be.
+ */
+#include <linux/capability.h>
+#include <linux/err.h>
+#include <linux/file.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/syscalls.h>
+#include <linux/uaccess.h>
+
+#include "internal.h"
+
+/* Longest sampling format name, terminating NUL included. */
+#define PFM_FMT_NAME_LEN	64
+
+/*
+ * The argument layouts are those of perfmon2 v2.82 and identical on every
+ * architecture, which is what lets 32-bit and 64-bit callers share the
+ * entry points. Break the build rather than the ABI.
+ */
+static inline void pfm_build_check_abi(void)
+{
+	BUILD_BUG_ON(sizeof(struct pfarg_ctx) != 64);
+	BUILD_BUG_ON(sizeof(struct pfarg_pmc) != 48);
+	BUILD_BUG_ON(sizeof(struct pfarg_pmd) != 176);
+	BUILD_BUG_ON(offsetof(struct pfarg_pmd, reg_reset_pmds) != 48);
+	BUILD_BUG_ON(offsetof(struct pfarg_pmd, reg_random_seed) != 144);
+	BUILD_BUG_ON(sizeof(struct pfarg_start) != 32);
+	BUILD_BUG_ON(sizeof(struct pfarg_load) != 32);
+	BUILD_BUG_ON(sizeof(struct pfarg_setdesc) != 64);
+	BUILD_BUG_ON(sizeof(struct pfarg_setinfo) != 200);
+	BUILD_BUG_ON(sizeof(struct pfarg_ovfl_msg) != 64);
+	BUILD_BUG_ON(offsetof(struct pfarg_ovfl_msg, msg_ovfl_ip) != 16);
+	BUILD_BUG_ON(sizeof(union pfarg_msg) != 64);
+}
+
+/*
+ * Look up the context behind @fd. On success the caller owns @f and must
+ * fdput() it.
+ */
+static int pfm_fdget_ctx(int fd, struct fd *f, struct pfm_context **ctx)
+{
+	*f = fdget(fd);
+	if (!f->file)
+		return -EBADF;
+	if (f->file->f_op != &pfm_context_fops) {
+		fdput(*f);
+		return -EINVAL;
+	}
+	*ctx = f->file->private_data;
+	return 0;
+}
+
+/*
+ * Copy a vector argument in. Returns NULL for an empty vector, an ERR_PTR
+ * for a bad count or address, else a buffer the caller kfree()s.
+ */
+static void *pfm_vec_from_user(const void __user *uvec, int count,
+			       size_t elem_size)
+{
+	int ret;
+
+	ret = pfm_check_vec_count(count, elem_size);
+	if (ret)
+		return ERR_PTR(ret);
+	if (!count)
+		return NULL;
+	return memdup_array_user(uvec, count, elem_size);
+}
+
+static int pfm_check_fmt_arg(const char __user *fmt_name,
+			     const void __user *fmt_arg, size_t fmt_arg_size)
+{
+	char name[PFM_FMT_NAME_LEN];
+	long len;
+
+	if (!fmt_name)
+		return fmt_arg || fmt_arg_size ? -EINVAL : 0;
+
+	len = strncpy_from_user(name, fmt_name, sizeof(name));
+	if (len < 0)
+		return len;
+	if (len == sizeof(name))
+		return -EINVAL;
+	/* No sampling format can be registered yet. */
+	return -EOPNOTSUPP;
+}
+
+SYSCALL_DEFINE4(pfm_create_context, struct pfarg_ctx __user *, ureq,
+		const char __user *, fmt_name, void __user *, fmt_arg,
+		size_t, fmt_arg_size)
+{
+	struct pfarg_ctx req;
+	int ret;
+
+	pfm_build_check_abi();
+	if (copy_from_user(&req, ureq, sizeof(req)))
+		return -EFAULT;
+	ret = pfm_check_ctx_arg(&req);
+	if (ret)
+		return ret;
+	if ((req.ctx_flags & PFM_FL_SYSTEM_WIDE) && !perfmon_capable())
+		return -EPERM;
+	ret = pfm_check_fmt_arg(fmt_name, fmt_arg, fmt_arg_size);
+	if (ret)
+		return ret;
+	return pfm_context_create(&req);
+}
+
+/*
+ * The calls below check their fd and arguments; the monitoring behind them
+ * arrives with the counting core.
+ */
+static long pfm_vec_call(int fd, const void __user *uvec, int count,
+			 size_t elem_size)
+{
+	struct pfm_context *ctx;
+	struct fd f;
+	void *vec;
+	int ret;
+
+	ret = pfm_fdget_ctx(fd, &f, &ctx);
+	if (ret)
+		return ret;
+	vec = pfm_vec_from_user(uvec, count, elem_size);
+	if (IS_ERR(vec)) {
+		ret = PTR_ERR(vec);
+		goto out_fdput;
+	}
+	ret = -EOPNOTSUPP;
+	kfree(vec);
+out_fdput:
+	fdput(f);
+	return ret;
+}
+
+static long pfm_simple_call(int fd)
+{
+	struct pfm_context *ctx;
+	struct fd f;
+	int ret;
+
+	ret = pfm_fdget_ctx(fd, &f, &ctx);
+	if (ret)
+		return ret;
+	fdput(f);
+	return -EOPNOTSUPP;
+}
+
+SYSCALL_DEFINE3(pfm_write_pmcs, int, fd, struct pfarg_pmc __user *, ureq,
+		int, count)
+{
+	return pfm_vec_call(fd, ureq, count, sizeof(struct pfarg_pmc));
+}
+
+SYSCALL_DEFINE3(pfm_write_pmds, int, fd, struct pfarg_pmd __user *, ureq,
+		int, count)
+{
+	return pfm_vec_call(fd, ureq, count, sizeof(struct pfarg_pmd));
+}
+
+SYSCALL_DEFINE3(pfm_read_pmds, int, fd, struct pfarg_pmd __user *, ureq,
+		int, count)
+{
+	return pfm_vec_call(fd, ureq, count, sizeof(struct pfarg_pmd));
+}
+
+SYSCALL_DEFINE2(pfm_load_context, int, fd, struct pfarg_load __user *, ureq)
+{
+	struct pfm_context *ctx;
+	struct pfarg_load req;
+	struct fd f;
+	int ret;
+
+	ret = pfm_fdget_ctx(fd, &f, &ctx);
+	if (ret)
+		return ret;
+	if (copy_from_user(&req, ureq, sizeof(req))) {
+		ret = -EFAULT;
+		goto out_fdput;
+	}
+	ret = pfm_check_load_arg(&req);
+	if (!ret)
+		ret = -EOPNOTSUPP;
+out_fdput:
+	fdput(f);
+	return ret;
+}
+
+SYSCALL_DEFINE2(pfm_start, int, fd, struct pfarg_start __user *, ureq)
+{
+	struct pfm_context *ctx;
+	struct pfarg_start req;
+	struct fd f;
+	int ret;
+
+	ret = pfm_fdget_ctx(fd, &f, &ctx);
+	if (ret)
+		return ret;
+	if (ureq) {
+		if (copy_from_user(&req, ureq, sizeof(req))) {
+			ret = -EFAULT;
+			goto out_fdput;
+		}
+		ret = pfm_check_start_arg(&req);
+		if (ret)
+			goto out_fdput;
+	}
+	ret = -EOPNOTSUPP;
+out_fdput:
+	fdput(f);
+	return ret;
+}
+
+SYSCALL_DEFINE1(pfm_stop, int, fd)
+{
+	return pfm_simple_call(fd);
+}
+
+SYSCALL_DEFINE1(pfm_restart, int, fd)
+{
+	return pfm_simple_call(fd);
+}
+
+SYSCALL_DEFINE3(pfm_create_evtsets, int, fd, struct pfarg_setdesc __user *,
+		ureq, int, count)
+{
+	return pfm_vec_call(fd, ureq, count, sizeof(struct pfarg_setdesc));
+}
+
+SYSCALL_DEFINE3(pfm_getinfo_evtsets, int, fd, struct pfarg_setinfo __user *,
+		ureq, int, count)
+{
+	return pfm_vec_call(fd, ureq, count, sizeof(struct pfarg_setinfo));
+}
+
+SYSCALL_DEFINE3(pfm_delete_evtsets, int, fd, struct pfarg_setdesc __user *,
+		ureq, int, count)
+{
+	return pfm_vec_call(fd, ureq, count, sizeof(struct pfarg_setdesc));
+}
+
+SYSCALL_DEFINE1(pfm_unload_context, int, fd)
+{
+	return pfm_simple_call(fd);
+}
