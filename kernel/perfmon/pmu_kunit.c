@@ -46,15 +46,51 @@ static const struct pfm_regdesc fake_pmds[] = {
 
 static const struct pfm_pmu_desc fake_pmu = FAKE_PMU();
 
-/* Descriptions with exactly one register entry to test. */
-#define ONE_REG_PMU(pmc, pmd, ops_) FAKE_PMU(				\
-	.pmcs = (const struct pfm_regdesc[]){ pmc },			\
-	.pmds = (const struct pfm_regdesc[]){ pmd },			\
-	.num_pmcs = 1, .num_pmds = 1, .ops = (ops_))
+/* Single registers, each breaking (or keeping) one rule. */
+static const struct pfm_regdesc pmc_good = { .name = "C", .type = PFM_REG_I };
 
-#define PFM_REG_SYS_THR (PFM_REG_I | PFM_REG_SYS | PFM_REG_THR)
-#define GOOD_PMC { .name = "C", .type = PFM_REG_I }
-#define GOOD_PMD { .name = "D", .type = PFM_REG_C }
+static const struct pfm_regdesc pmd_good = { .name = "D", .type = PFM_REG_C };
+
+static const struct pfm_regdesc reg_hole = { };
+
+static const struct pfm_regdesc pmc_no_name = { .type = PFM_REG_I };
+
+static const struct pfm_regdesc pmc_unknown_bit = {
+	.name = "C", .type = PFM_REG_I | BIT(15),
+};
+
+static const struct pfm_regdesc pmc_not_implemented = {
+	.name = "C", .type = PFM_REG_SYS,
+};
+
+static const struct pfm_regdesc pmc_sys_and_thr = {
+	.name = "C", .type = PFM_REG_I | PFM_REG_SYS | PFM_REG_THR,
+};
+
+static const struct pfm_regdesc pmc_counter = { .name = "C", .type = PFM_REG_C };
+
+static const struct pfm_regdesc pmc_read_only = {
+	.name = "C", .type = PFM_REG_I | PFM_REG_RO,
+};
+
+static const struct pfm_regdesc pmd_no64 = {
+	.name = "D", .type = PFM_REG_I | PFM_REG_NO64,
+};
+
+static const struct pfm_regdesc pmc_stray_no_emul64 = {
+	.name = "C", .type = PFM_REG_I, .no_emul64_msk = 1,
+};
+
+static const struct pfm_regdesc pmc_checked = { .name = "C", .type = PFM_REG_W };
+
+static const struct pfm_regdesc pmd_checked = {
+	.name = "D", .type = PFM_REG_C | PFM_REG_WC,
+};
+
+/* A description made of one PMC and one PMD. */
+#define ONE_REG_PMU(pmc, pmd, ops_)					\
+	FAKE_PMU(.pmcs = &(pmc), .pmds = &(pmd), .num_pmcs = 1,		\
+		 .num_pmds = 1, .ops = (ops_))
 
 struct pmu_case {
 	const char		*desc;
@@ -65,7 +101,7 @@ struct pmu_case {
 static const struct pmu_case pmu_cases[] = {
 	{ "valid with holes", FAKE_PMU(), 0 },
 	{ "valid single registers",
-	  ONE_REG_PMU(GOOD_PMC, GOOD_PMD, NULL), 0 },
+	  ONE_REG_PMU(pmc_good, pmd_good, NULL), 0 },
 	{ "no name", FAKE_PMU(.name = NULL), -EINVAL },
 	{ "empty name", FAKE_PMU(.name = ""), -EINVAL },
 	{ "counter width 0", FAKE_PMU(.counter_width = 0), -EINVAL },
@@ -76,41 +112,28 @@ static const struct pmu_case pmu_cases[] = {
 	{ "zero PMCs", FAKE_PMU(.num_pmcs = 0), -EINVAL },
 	{ "too many PMCs", FAKE_PMU(.num_pmcs = PFM_MAX_PMCS + 1), -EINVAL },
 	{ "too many PMDs", FAKE_PMU(.num_pmds = PFM_MAX_PMDS + 1), -EINVAL },
-	{ "only holes",
-	  ONE_REG_PMU({ }, GOOD_PMD, NULL), -EINVAL },
+	{ "only holes", ONE_REG_PMU(reg_hole, pmd_good, NULL), -EINVAL },
 	{ "register without name",
-	  ONE_REG_PMU({ .type = PFM_REG_I }, GOOD_PMD, NULL), -EINVAL },
+	  ONE_REG_PMU(pmc_no_name, pmd_good, NULL), -EINVAL },
 	{ "unknown type bit",
-	  ONE_REG_PMU({ .name = "C", .type = PFM_REG_I | BIT(15) }, GOOD_PMD,
-		      NULL), -EINVAL },
+	  ONE_REG_PMU(pmc_unknown_bit, pmd_good, NULL), -EINVAL },
 	{ "type without implemented bit",
-	  ONE_REG_PMU({ .name = "C", .type = PFM_REG_SYS }, GOOD_PMD, NULL),
-	  -EINVAL },
+	  ONE_REG_PMU(pmc_not_implemented, pmd_good, NULL), -EINVAL },
 	{ "system-wide and per-thread only",
-	  ONE_REG_PMU({ .name = "C", .type = PFM_REG_SYS_THR }, GOOD_PMD,
-		      NULL), -EINVAL },
+	  ONE_REG_PMU(pmc_sys_and_thr, pmd_good, NULL), -EINVAL },
 	{ "PMC with counter type",
-	  ONE_REG_PMU({ .name = "C", .type = PFM_REG_C }, GOOD_PMD, NULL),
-	  -EINVAL },
+	  ONE_REG_PMU(pmc_counter, pmd_good, NULL), -EINVAL },
 	{ "PMC read-only",
-	  ONE_REG_PMU({ .name = "C", .type = PFM_REG_I | PFM_REG_RO },
-		      GOOD_PMD, NULL), -EINVAL },
-	{ "PMD with NO64",
-	  ONE_REG_PMU(GOOD_PMC, { .name = "D", .type = PFM_REG_I |
-					      PFM_REG_NO64 }, NULL), -EINVAL },
+	  ONE_REG_PMU(pmc_read_only, pmd_good, NULL), -EINVAL },
+	{ "PMD with NO64", ONE_REG_PMU(pmc_good, pmd_no64, NULL), -EINVAL },
 	{ "no_emul64_msk without NO64",
-	  ONE_REG_PMU({ .name = "C", .type = PFM_REG_I, .no_emul64_msk = 1 },
-		      GOOD_PMD, NULL), -EINVAL },
+	  ONE_REG_PMU(pmc_stray_no_emul64, pmd_good, NULL), -EINVAL },
 	{ "write-checked PMC without ops",
-	  ONE_REG_PMU({ .name = "C", .type = PFM_REG_W }, GOOD_PMD, NULL),
-	  -EINVAL },
+	  ONE_REG_PMU(pmc_checked, pmd_good, NULL), -EINVAL },
 	{ "write-checked PMD without its checker",
-	  ONE_REG_PMU(GOOD_PMC, { .name = "D", .type = PFM_REG_C |
-					      PFM_REG_WC },
-		      &fake_ops_pmc_only), -EINVAL },
+	  ONE_REG_PMU(pmc_good, pmd_checked, &fake_ops_pmc_only), -EINVAL },
 	{ "write-checked PMC with its checker",
-	  ONE_REG_PMU({ .name = "C", .type = PFM_REG_W }, GOOD_PMD,
-		      &fake_ops_pmc_only), 0 },
+	  ONE_REG_PMU(pmc_checked, pmd_good, &fake_ops_pmc_only), 0 },
 };
 
 static void pmu_case_desc(const struct pmu_case *c, char *desc)
