@@ -23,6 +23,19 @@ static bool pfm_msgq_pop(struct pfm_context *ctx, union pfarg_msg *msg)
 	return true;
 }
 
+/* Put back a message that could not be delivered, unless it was replaced. */
+static void pfm_msgq_unpop(struct pfm_context *ctx, const union pfarg_msg *msg)
+{
+	struct pfm_msgq *q = &ctx->msgq;
+
+	lockdep_assert_held(&ctx->lock);
+	if (q->count == PFM_MSGQ_LEN)
+		return;
+	q->head = (q->head + PFM_MSGQ_LEN - 1) % PFM_MSGQ_LEN;
+	q->msgs[q->head] = *msg;
+	q->count++;
+}
+
 /**
  * pfm_msgq_pending - whether a message waits to be read
  * @ctx: the context
@@ -98,8 +111,13 @@ ssize_t pfm_read(struct file *file, char __user *buf, size_t size,
 			return ret;
 	}
 
-	if (copy_to_user(buf, &msg, sizeof(msg)))
+	if (copy_to_user(buf, &msg, sizeof(msg))) {
+		/* A bad buffer must not cost the caller its message. */
+		spin_lock_irq(&ctx->lock);
+		pfm_msgq_unpop(ctx, &msg);
+		spin_unlock_irq(&ctx->lock);
 		return -EFAULT;
+	}
 	return sizeof(msg);
 }
 

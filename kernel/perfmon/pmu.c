@@ -126,7 +126,8 @@ int pfm_pmu_validate(const struct pfm_pmu_desc *pmu)
  * @pmu: the description; must stay valid until pfm_pmu_unregister()
  *
  * Return: 0; -EINVAL when @pmu fails validation; -EBUSY when another
- * description is active; -ENOMEM when its sysfs entries cannot be created.
+ * description is active; -ENOMEM when its sysfs entries cannot be created;
+ * -ENODEV when /sys/kernel/perfmon itself could not be created at boot.
  */
 int pfm_pmu_register(const struct pfm_pmu_desc *pmu)
 {

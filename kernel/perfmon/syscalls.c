@@ -87,7 +87,7 @@ static int pfm_check_fmt_arg(const char __user *fmt_name,
 	len = strncpy_from_user(name, fmt_name, sizeof(name));
 	if (len < 0)
 		return len;
-	if (len == sizeof(name))
+	if (!len || len == sizeof(name))
 		return -EINVAL;
 	/* No sampling format can be registered yet. */
 	return -EOPNOTSUPP;
