@@ -33,18 +33,18 @@ static const struct pfm_regdesc fake_pmds[] = {
 	{ .name = "PMD1", .type = PFM_REG_I | PFM_REG_RO },
 };
 
-#define FAKE_PMU(...) {						\
-	.name		= "fake",					\
-	.pmcs		= fake_pmcs,					\
-	.pmds		= fake_pmds,					\
-	.num_pmcs	= ARRAY_SIZE(fake_pmcs),			\
-	.num_pmds	= ARRAY_SIZE(fake_pmds),			\
-	.counter_width	= 47,						\
-	.ops		= &fake_ops,					\
-	__VA_ARGS__							\
-}
+#define NR_FAKE_PMCS	ARRAY_SIZE(fake_pmcs)
+#define NR_FAKE_PMDS	ARRAY_SIZE(fake_pmds)
 
-static const struct pfm_pmu_desc fake_pmu = FAKE_PMU();
+static const struct pfm_pmu_desc fake_pmu = {
+	.name		= "fake",
+	.pmcs		= fake_pmcs,
+	.pmds		= fake_pmds,
+	.num_pmcs	= NR_FAKE_PMCS,
+	.num_pmds	= NR_FAKE_PMDS,
+	.counter_width	= 47,
+	.ops		= &fake_ops,
+};
 
 /* Single registers, each breaking (or keeping) one rule. */
 static const struct pfm_regdesc pmc_good = { .name = "C", .type = PFM_REG_I };
@@ -87,53 +87,68 @@ static const struct pfm_regdesc pmd_checked = {
 	.name = "D", .type = PFM_REG_C | PFM_REG_WC,
 };
 
-/* A description made of one PMC and one PMD. */
-#define ONE_REG_PMU(pmc, pmd, ops_)					\
-	FAKE_PMU(.pmcs = &(pmc), .pmds = &(pmd), .num_pmcs = 1,		\
-		 .num_pmds = 1, .ops = (ops_))
-
+/* One row per description, each field spelled out. */
 struct pmu_case {
-	const char		*desc;
-	struct pfm_pmu_desc	pmu;
-	int			expected;
+	const char			*desc;
+	const char			*name;
+	const struct pfm_regdesc	*pmcs;
+	u16				num_pmcs;
+	const struct pfm_regdesc	*pmds;
+	u16				num_pmds;
+	u8				width;
+	const struct pfm_pmu_ops	*ops;
+	int				expected;
 };
 
 static const struct pmu_case pmu_cases[] = {
-	{ "valid with holes", FAKE_PMU(), 0 },
-	{ "valid single registers",
-	  ONE_REG_PMU(pmc_good, pmd_good, NULL), 0 },
-	{ "no name", FAKE_PMU(.name = NULL), -EINVAL },
-	{ "empty name", FAKE_PMU(.name = ""), -EINVAL },
-	{ "counter width 0", FAKE_PMU(.counter_width = 0), -EINVAL },
-	{ "counter width 65", FAKE_PMU(.counter_width = 65), -EINVAL },
-	{ "counter width 64", FAKE_PMU(.counter_width = 64), 0 },
-	{ "no PMC table", FAKE_PMU(.pmcs = NULL), -EINVAL },
-	{ "no PMD table", FAKE_PMU(.pmds = NULL), -EINVAL },
-	{ "zero PMCs", FAKE_PMU(.num_pmcs = 0), -EINVAL },
-	{ "too many PMCs", FAKE_PMU(.num_pmcs = PFM_MAX_PMCS + 1), -EINVAL },
-	{ "too many PMDs", FAKE_PMU(.num_pmds = PFM_MAX_PMDS + 1), -EINVAL },
-	{ "only holes", ONE_REG_PMU(reg_hole, pmd_good, NULL), -EINVAL },
-	{ "register without name",
-	  ONE_REG_PMU(pmc_no_name, pmd_good, NULL), -EINVAL },
-	{ "unknown type bit",
-	  ONE_REG_PMU(pmc_unknown_bit, pmd_good, NULL), -EINVAL },
-	{ "type without implemented bit",
-	  ONE_REG_PMU(pmc_not_implemented, pmd_good, NULL), -EINVAL },
-	{ "system-wide and per-thread only",
-	  ONE_REG_PMU(pmc_sys_and_thr, pmd_good, NULL), -EINVAL },
-	{ "PMC with counter type",
-	  ONE_REG_PMU(pmc_counter, pmd_good, NULL), -EINVAL },
-	{ "PMC read-only",
-	  ONE_REG_PMU(pmc_read_only, pmd_good, NULL), -EINVAL },
-	{ "PMD with NO64", ONE_REG_PMU(pmc_good, pmd_no64, NULL), -EINVAL },
-	{ "no_emul64_msk without NO64",
-	  ONE_REG_PMU(pmc_stray_no_emul64, pmd_good, NULL), -EINVAL },
-	{ "write-checked PMC without ops",
-	  ONE_REG_PMU(pmc_checked, pmd_good, NULL), -EINVAL },
-	{ "write-checked PMD without its checker",
-	  ONE_REG_PMU(pmc_good, pmd_checked, &fake_ops_pmc_only), -EINVAL },
-	{ "write-checked PMC with its checker",
-	  ONE_REG_PMU(pmc_checked, pmd_good, &fake_ops_pmc_only), 0 },
+	{ "valid with holes", "fake", fake_pmcs, NR_FAKE_PMCS,
+	  fake_pmds, NR_FAKE_PMDS, 47, &fake_ops, 0 },
+	{ "valid single registers", "fake", &pmc_good, 1, &pmd_good, 1, 47,
+	  NULL, 0 },
+	{ "no name", NULL, fake_pmcs, NR_FAKE_PMCS,
+	  fake_pmds, NR_FAKE_PMDS, 47, &fake_ops, -EINVAL },
+	{ "empty name", "", fake_pmcs, NR_FAKE_PMCS,
+	  fake_pmds, NR_FAKE_PMDS, 47, &fake_ops, -EINVAL },
+	{ "counter width 0", "fake", fake_pmcs, NR_FAKE_PMCS,
+	  fake_pmds, NR_FAKE_PMDS, 0, &fake_ops, -EINVAL },
+	{ "counter width 65", "fake", fake_pmcs, NR_FAKE_PMCS,
+	  fake_pmds, NR_FAKE_PMDS, 65, &fake_ops, -EINVAL },
+	{ "counter width 64", "fake", fake_pmcs, NR_FAKE_PMCS,
+	  fake_pmds, NR_FAKE_PMDS, 64, &fake_ops, 0 },
+	{ "no PMC table", "fake", NULL, NR_FAKE_PMCS,
+	  fake_pmds, NR_FAKE_PMDS, 47, &fake_ops, -EINVAL },
+	{ "no PMD table", "fake", fake_pmcs, NR_FAKE_PMCS,
+	  NULL, NR_FAKE_PMDS, 47, &fake_ops, -EINVAL },
+	{ "zero PMCs", "fake", fake_pmcs, 0,
+	  fake_pmds, NR_FAKE_PMDS, 47, &fake_ops, -EINVAL },
+	{ "too many PMCs", "fake", fake_pmcs, PFM_MAX_PMCS + 1,
+	  fake_pmds, NR_FAKE_PMDS, 47, &fake_ops, -EINVAL },
+	{ "too many PMDs", "fake", fake_pmcs, NR_FAKE_PMCS,
+	  fake_pmds, PFM_MAX_PMDS + 1, 47, &fake_ops, -EINVAL },
+	{ "only holes", "fake", &reg_hole, 1, &pmd_good, 1, 47,
+	  NULL, -EINVAL },
+	{ "register without name", "fake", &pmc_no_name, 1, &pmd_good, 1, 47,
+	  NULL, -EINVAL },
+	{ "unknown type bit", "fake", &pmc_unknown_bit, 1, &pmd_good, 1, 47,
+	  NULL, -EINVAL },
+	{ "type without implemented bit", "fake", &pmc_not_implemented, 1,
+	  &pmd_good, 1, 47, NULL, -EINVAL },
+	{ "system-wide and per-thread only", "fake", &pmc_sys_and_thr, 1,
+	  &pmd_good, 1, 47, NULL, -EINVAL },
+	{ "PMC with counter type", "fake", &pmc_counter, 1, &pmd_good, 1, 47,
+	  NULL, -EINVAL },
+	{ "PMC read-only", "fake", &pmc_read_only, 1, &pmd_good, 1, 47,
+	  NULL, -EINVAL },
+	{ "PMD with NO64", "fake", &pmc_good, 1, &pmd_no64, 1, 47,
+	  NULL, -EINVAL },
+	{ "no_emul64_msk without NO64", "fake", &pmc_stray_no_emul64, 1,
+	  &pmd_good, 1, 47, NULL, -EINVAL },
+	{ "write-checked PMC without ops", "fake", &pmc_checked, 1,
+	  &pmd_good, 1, 47, NULL, -EINVAL },
+	{ "write-checked PMD without its checker", "fake", &pmc_good, 1,
+	  &pmd_checked, 1, 47, &fake_ops_pmc_only, -EINVAL },
+	{ "write-checked PMC with its checker", "fake", &pmc_checked, 1,
+	  &pmd_good, 1, 47, &fake_ops_pmc_only, 0 },
 };
 
 static void pmu_case_desc(const struct pmu_case *c, char *desc)
@@ -146,8 +161,17 @@ KUNIT_ARRAY_PARAM(pmu_case, pmu_cases, pmu_case_desc);
 static void pfm_pmu_validate_cases(struct kunit *test)
 {
 	const struct pmu_case *c = test->param_value;
+	const struct pfm_pmu_desc pmu = {
+		.name		= c->name,
+		.pmcs		= c->pmcs,
+		.pmds		= c->pmds,
+		.num_pmcs	= c->num_pmcs,
+		.num_pmds	= c->num_pmds,
+		.counter_width	= c->width,
+		.ops		= c->ops,
+	};
 
-	KUNIT_EXPECT_EQ(test, pfm_pmu_validate(&c->pmu), c->expected);
+	KUNIT_EXPECT_EQ(test, pfm_pmu_validate(&pmu), c->expected);
 }
 
 static void pfm_pmu_validate_null(struct kunit *test)
@@ -230,7 +254,13 @@ static void pfm_pmu_register_second_busy(struct kunit *test)
 
 static void pfm_pmu_register_invalid_refused(struct kunit *test)
 {
-	static const struct pfm_pmu_desc bad = FAKE_PMU(.counter_width = 0);
+	static const struct pfm_pmu_desc bad = {
+		.name		= "bad",
+		.pmcs		= fake_pmcs,
+		.pmds		= fake_pmds,
+		.num_pmcs	= NR_FAKE_PMCS,
+		.num_pmds	= NR_FAKE_PMDS,
+	};
 
 	pfm_pmu_take_table(test);
 	KUNIT_EXPECT_EQ(test, pfm_pmu_register(&bad), -EINVAL);
