@@ -52,17 +52,58 @@ struct pfm_regdesc {
 };
 
 /**
+ * enum pfm_sched_note - scheduler events a software PMU may count
+ * @PFM_NOTE_SWITCH_OUT: the monitored thread (or, system-wide, any thread)
+ *	is switched out.
+ * @PFM_NOTE_MIGRATE: the monitored thread resumes on another CPU.
+ */
+enum pfm_sched_note {
+	PFM_NOTE_SWITCH_OUT,
+	PFM_NOTE_MIGRATE,
+};
+
+/**
  * struct pfm_pmu_ops - callbacks of a PMU description
+ *
+ * The register accessors act on the PMU of the calling CPU. The core calls
+ * them with interrupts disabled, on the CPU whose PMU holds the context,
+ * and never concurrently for one CPU.
+ *
+ * @write_pmc: required. Write a PMC; counting is not enabled by it.
+ * @write_pmd: required. Write the low counter_width bits of a PMD.
+ * @read_pmd: required. Read a PMD (the low counter_width bits).
+ * @start: required. Enable counting for the PMCs set in @used, whose
+ *	values are in @pmcs (indexed by PMC number).
+ * @stop: required. Disable counting for the PMCs set in @used; the PMDs
+ *	keep their values.
+ * @sched_note: optional, for software PMUs: a scheduler event happened
+ *	while the context is loaded on this CPU. Called from the scheduler
+ *	with its runqueue lock held.
  * @pmc_write_check: required when a PMC has PFM_REG_WC. Called with the
  *	value after reserved bits were forced; may rewrite it. Process
  *	context, may not sleep. Returns 0 or -EINVAL.
  * @pmd_write_check: required when a PMD has PFM_REG_WC. Same contract.
+ * @pmc_counts_kernel: optional. Whether a PMC value counts at kernel
+ *	privilege level, which needs permission. Without it, no PMC does.
  */
 struct pfm_pmu_ops {
+	void (*write_pmc)(const struct pfm_pmu_desc *pmu, unsigned int idx,
+			  u64 val);
+	void (*write_pmd)(const struct pfm_pmu_desc *pmu, unsigned int idx,
+			  u64 val);
+	u64 (*read_pmd)(const struct pfm_pmu_desc *pmu, unsigned int idx);
+	void (*start)(const struct pfm_pmu_desc *pmu,
+		      const unsigned long *used, const u64 *pmcs);
+	void (*stop)(const struct pfm_pmu_desc *pmu,
+		     const unsigned long *used);
+	void (*sched_note)(const struct pfm_pmu_desc *pmu,
+			   enum pfm_sched_note note);
 	int (*pmc_write_check)(const struct pfm_pmu_desc *pmu,
 			       unsigned int idx, u64 *val);
 	int (*pmd_write_check)(const struct pfm_pmu_desc *pmu,
 			       unsigned int idx, u64 *val);
+	bool (*pmc_counts_kernel)(const struct pfm_pmu_desc *pmu,
+				  unsigned int idx, u64 val);
 };
 
 /**
@@ -74,7 +115,7 @@ struct pfm_pmu_ops {
  * @num_pmcs: entries in @pmcs, at most PFM_MAX_PMCS.
  * @num_pmds: entries in @pmds, at most PFM_MAX_PMDS.
  * @counter_width: width in bits of the hardware counters (PFM_REG_C64).
- * @ops: callbacks; may be NULL when no register needs one.
+ * @ops: callbacks, required.
  */
 struct pfm_pmu_desc {
 	const char			*name;
@@ -87,9 +128,49 @@ struct pfm_pmu_desc {
 	const struct pfm_pmu_ops	*ops;
 };
 
+struct task_struct;
+
 #ifdef CONFIG_PERFMON
+#include <linux/jump_label.h>
+#include <linux/sched.h>
+
 int pfm_pmu_register(const struct pfm_pmu_desc *pmu);
 int pfm_pmu_unregister(const struct pfm_pmu_desc *pmu);
+
+/*
+ * Hooks in the scheduler, fork and exit. They cost a patched-out jump
+ * while no context is loaded anywhere.
+ */
+DECLARE_STATIC_KEY_FALSE(pfm_hooks_key);
+
+void __pfm_sched_out(struct task_struct *prev);
+void __pfm_sched_in(struct task_struct *next);
+void __pfm_exit_task(struct task_struct *task);
+
+static __always_inline void pfm_sched_out(struct task_struct *prev)
+{
+	if (static_branch_unlikely(&pfm_hooks_key))
+		__pfm_sched_out(prev);
+}
+
+static __always_inline void pfm_sched_in(struct task_struct *next)
+{
+	if (static_branch_unlikely(&pfm_hooks_key))
+		__pfm_sched_in(next);
+}
+
+/* A context is never inherited: the child starts unmonitored. */
+static __always_inline void pfm_fork(struct task_struct *child)
+{
+	if (static_branch_unlikely(&pfm_hooks_key))
+		child->pfm_ctx = NULL;
+}
+
+static __always_inline void pfm_exit_task(struct task_struct *task)
+{
+	if (static_branch_unlikely(&pfm_hooks_key))
+		__pfm_exit_task(task);
+}
 #else
 static inline int pfm_pmu_register(const struct pfm_pmu_desc *pmu)
 {
@@ -100,6 +181,11 @@ static inline int pfm_pmu_unregister(const struct pfm_pmu_desc *pmu)
 {
 	return -ENODEV;
 }
+
+static inline void pfm_sched_out(struct task_struct *prev) { }
+static inline void pfm_sched_in(struct task_struct *next) { }
+static inline void pfm_fork(struct task_struct *child) { }
+static inline void pfm_exit_task(struct task_struct *task) { }
 #endif
 
 #endif /* _LINUX_PERFMON_H */

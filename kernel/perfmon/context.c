@@ -2,10 +2,12 @@
 /*
  * perfmon: context lifetime and the file descriptor that holds it.
  *
- * A context lives exactly as long as its file: it is created with the fd
- * by pfm_create_context() and freed by the file's release.
+ * A context is created with its fd by pfm_create_context() and freed when
+ * the fd is closed, unless it then monitors another running thread: that
+ * thread frees it (see pfm_release_ctx()).
  */
 #include <linux/anon_inodes.h>
+#include <linux/bits.h>
 #include <linux/fcntl.h>
 #include <linux/file.h>
 #include <linux/fs.h>
@@ -13,35 +15,65 @@
 
 #include "internal.h"
 
+static int pfm_context_alloc_regs(struct pfm_context *ctx)
+{
+	const struct pfm_pmu_desc *pmu = ctx->pmu;
+	unsigned int i;
+
+	ctx->pmcs = kcalloc(pmu->num_pmcs, sizeof(*ctx->pmcs),
+			    GFP_KERNEL_ACCOUNT);
+	ctx->pmds = kcalloc(pmu->num_pmds, sizeof(*ctx->pmds),
+			    GFP_KERNEL_ACCOUNT);
+	if (!ctx->pmcs || !ctx->pmds)
+		return -ENOMEM;
+	for (i = 0; i < pmu->num_pmcs; i++)
+		ctx->pmcs[i] = pmu->pmcs[i].dfl_val;
+	ctx->ovfl_mask = GENMASK_ULL(pmu->counter_width - 1, 0);
+	return 0;
+}
+
 static struct pfm_context *pfm_context_alloc(const struct pfarg_ctx *req)
 {
 	struct pfm_context *ctx;
 
 	ctx = kzalloc(sizeof(*ctx), GFP_KERNEL_ACCOUNT);
 	if (!ctx)
-		return NULL;
+		return ERR_PTR(-ENOMEM);
 
 	ctx->pmu = pfm_pmu_get();
 	if (!ctx->pmu) {
 		kfree(ctx);
 		return ERR_PTR(-ENODEV);
 	}
-	spin_lock_init(&ctx->lock);
+	mutex_init(&ctx->mutex);
+	raw_spin_lock_init(&ctx->lock);
 	init_waitqueue_head(&ctx->msgq_wait);
 	ctx->state = PFM_CTX_UNLOADED;
 	ctx->flags = req->ctx_flags;
+	ctx->last_cpu = -1;
+	ctx->dirty = true;
+	if (pfm_context_alloc_regs(ctx)) {
+		pfm_context_free(ctx);
+		return ERR_PTR(-ENOMEM);
+	}
 	return ctx;
 }
 
-static void pfm_context_free(struct pfm_context *ctx)
+/**
+ * pfm_context_free - free an unloaded context
+ * @ctx: the context; nothing may reference it any more
+ */
+void pfm_context_free(struct pfm_context *ctx)
 {
 	pfm_pmu_put(ctx->pmu);
+	kfree(ctx->pmcs);
+	kfree(ctx->pmds);
 	kfree(ctx);
 }
 
 static int pfm_release(struct inode *inode, struct file *file)
 {
-	pfm_context_free(file->private_data);
+	pfm_release_ctx(file->private_data);
 	return 0;
 }
 
@@ -87,8 +119,8 @@ int pfm_context_create(const struct pfarg_ctx *req)
 		fd_flags |= O_CLOEXEC;
 
 	ctx = pfm_context_alloc(req);
-	if (IS_ERR_OR_NULL(ctx))
-		return ctx ? PTR_ERR(ctx) : -ENOMEM;
+	if (IS_ERR(ctx))
+		return PTR_ERR(ctx);
 
 	fd = get_unused_fd_flags(fd_flags);
 	if (fd < 0) {

@@ -3,15 +3,27 @@
  * perfmon: definitions shared by the files of the generic core.
  *
  * Lock order (outermost first):
- *   pfm_pmu_lock (mutex, pmu.c)
- *   pfm_context.lock (spinlock, IRQ-safe)
+ *   pfm_context.mutex	serializes the calls made on one context fd
+ *   pfm_pmu_lock		(mutex, pmu.c)
+ *   pfm_context.lock	(raw spinlock, IRQ-safe; taken inside the scheduler
+ *			 with the runqueue lock held, so never wake anything
+ *			 up while holding it)
+ *   pfm_sessions_lock	(spinlock, attach.c)
+ *
+ * Who touches the PMU: only the CPU that owns it, with interrupts off.
+ * A per-thread context is live on the CPU its thread runs on; a
+ * system-wide context on its CPU, reached by IPI from the controller.
  */
 #ifndef _KERNEL_PERFMON_INTERNAL_H
 #define _KERNEL_PERFMON_INTERNAL_H
 
+#include <linux/bitmap.h>
 #include <linux/fs.h>
+#include <linux/mutex.h>
 #include <linux/perfmon.h>
+#include <linux/percpu.h>
 #include <linux/spinlock.h>
+#include <linux/task_work.h>
 #include <linux/wait.h>
 
 /* Context states, as in perfmon2. "Started" is a flag, not a state. */
@@ -48,26 +60,103 @@ struct pfm_msgq {
 };
 
 /**
+ * struct pfm_pmd - software image of one PMD
+ * @value: the 64-bit virtual value; while the context is live in a PMU
+ *	(pfm_context.hw_live) only its bits above the counter width are
+ *	current, the PMU holds the rest.
+ * @long_reset: reset value after pfm_restart() and at start.
+ * @short_reset: reset value after an overflow handled in the kernel.
+ * @last_reset: last value used in a reset.
+ * @ovfl_switch_cnt: overflows before an overflow-triggered set switch.
+ * @reset_pmds: PMDs reset with this one.
+ * @smpl_pmds: PMDs recorded in a sample when this one overflows.
+ * @eventid: opaque identifier for samples.
+ * @random_mask: randomization of the reset value.
+ * @flags: PFM_REGFL_* input flags.
+ */
+struct pfm_pmd {
+	u64	value;
+	u64	long_reset;
+	u64	short_reset;
+	u64	last_reset;
+	u64	ovfl_switch_cnt;
+	u64	reset_pmds[PFM_PMD_BV];
+	u64	smpl_pmds[PFM_PMD_BV];
+	u64	eventid;
+	u64	random_mask;
+	u32	flags;
+};
+
+/**
  * struct pfm_context - one perfmon context, the private data of its fd
- * @lock: protects @state, @msgq; taken from the PMU interrupt, so IRQ-safe.
+ * @mutex: serializes the calls made on the context's fd.
+ * @lock: protects everything below that the scheduler hooks, IPIs and the
+ *	PMU interrupt touch: @state, @started, @task, @cpu, @hw_live,
+ *	@dirty, @last_cpu, @pmcs, @pmds, @msgq.
  * @state: a PFM_CTX_* state.
  * @flags: PFM_FL_* flags given at creation.
- * @pmu: the PMU description the context was created for; holds a reference
- *	taken with pfm_pmu_get().
+ * @started: monitoring is active (pfm_start() without pfm_stop()).
+ * @hw_live: the PMU of @last_cpu holds newer PMD values than @pmds.
+ * @dirty: the image changed since it was last loaded into a PMU.
+ * @last_cpu: CPU whose PMU last received the image, -1 for none.
+ * @task: the monitored thread while loaded per-thread (a reference).
+ * @cpu: the monitored CPU while loaded system-wide.
+ * @pmu: the PMU description the context was created for; holds a
+ *	reference taken with pfm_pmu_get().
+ * @ovfl_mask: bits of a PMD held by the hardware counter.
+ * @used_pmcs: PMCs written since creation.
+ * @used_pmds: PMDs written since creation, or controlled by a used PMC.
+ * @pmcs: PMC values, indexed by PMC number.
+ * @pmds: PMD images, indexed by PMD number.
  * @msgq: notification messages waiting for read().
  * @msgq_wait: readers and pollers waiting for a message.
  * @async_queue: SIGIO subscribers (fcntl O_ASYNC).
+ * @zombie_work: frees a context whose fd was closed while it monitored
+ *	another thread, run by that thread.
  */
 struct pfm_context {
-	/* protects state and msgq; IRQ-safe */
-	spinlock_t			lock;
+	/* serializes the calls made on the fd */
+	struct mutex			mutex;
+	/* protects the state shared with hooks and IPIs, see above */
+	raw_spinlock_t			lock;
 	enum pfm_ctx_state		state;
 	u32				flags;
+	bool				started;
+	bool				hw_live;
+	bool				dirty;
+	int				last_cpu;
+	struct task_struct		*task;
+	int				cpu;
 	const struct pfm_pmu_desc	*pmu;
+	u64				ovfl_mask;
+	DECLARE_BITMAP(used_pmcs, PFM_MAX_PMCS);
+	DECLARE_BITMAP(used_pmds, PFM_MAX_PMDS);
+	u64				*pmcs;
+	struct pfm_pmd			*pmds;
 	struct pfm_msgq			msgq;
 	wait_queue_head_t		msgq_wait;
 	struct fasync_struct		*async_queue;
+	struct callback_head		zombie_work;
 };
+
+static inline bool pfm_ctx_is_syswide(const struct pfm_context *ctx)
+{
+	return ctx->flags & PFM_FL_SYSTEM_WIDE;
+}
+
+/**
+ * struct pfm_cpu - perfmon state of one CPU
+ * @owner: the context whose registers the PMU holds, or NULL.
+ * @syswide: the system-wide context loaded on this CPU, or NULL.
+ * @reg_accesses: PMU register reads and writes done by perfmon here.
+ */
+struct pfm_cpu {
+	struct pfm_context	*owner;
+	struct pfm_context	*syswide;
+	u64			reg_accesses;
+};
+
+DECLARE_PER_CPU(struct pfm_cpu, pfm_cpu);
 
 /* args.c: checks of user arguments that need no context */
 int pfm_check_ctx_arg(const struct pfarg_ctx *req);
@@ -75,17 +164,55 @@ int pfm_check_vec_count(int count, size_t elem_size);
 int pfm_check_load_arg(const struct pfarg_load *req);
 int pfm_check_start_arg(const struct pfarg_start *req);
 
+/* perm.c: who may do what */
+bool pfm_may_system_wide(void);
+bool pfm_may_count_kernel(void);
+
 /* context.c: context lifetime and the fd */
 extern const struct file_operations pfm_context_fops;
 int pfm_context_create(const struct pfarg_ctx *req);
+void pfm_context_free(struct pfm_context *ctx);
 
 /* notify.c: notification messages, read(), poll(), SIGIO */
 bool pfm_msgq_pending(struct pfm_context *ctx);
 int pfm_msgq_post(struct pfm_context *ctx, const union pfarg_msg *msg);
+void pfm_post_end_msg(struct pfm_context *ctx);
 ssize_t pfm_read(struct file *file, char __user *buf, size_t size,
 		 loff_t *ppos);
 __poll_t pfm_poll(struct file *file, struct poll_table_struct *wait);
 int pfm_fasync(int fd, struct file *file, int on);
+
+/* regs.c: the register image and the PMU */
+u64 pfm_pmd_fold(u64 image, u64 hw, u64 ovfl_mask);
+u64 pfm_pmd_value(u64 image, u64 hw, u64 ovfl_mask, bool no_emul64);
+void pfm_hw_load(struct pfm_context *ctx);
+void pfm_hw_save(struct pfm_context *ctx);
+void pfm_hw_start(struct pfm_context *ctx);
+void pfm_hw_stop(struct pfm_context *ctx);
+u64 pfm_hw_read_pmd(struct pfm_context *ctx, unsigned int idx);
+void pfm_hw_write_pmc(struct pfm_context *ctx, unsigned int idx);
+void pfm_hw_write_pmd(struct pfm_context *ctx, unsigned int idx);
+
+/* rw.c: pfm_write_pmcs(), pfm_write_pmds(), pfm_read_pmds() */
+int pfm_write_pmcs(struct pfm_context *ctx, struct pfarg_pmc *req,
+		   int count);
+int pfm_write_pmds(struct pfm_context *ctx, struct pfarg_pmd *req,
+		   int count);
+int pfm_read_pmds(struct pfm_context *ctx, struct pfarg_pmd *req, int count);
+
+/* attach.c: load, unload, sessions, exit, zombies, CPU hotplug */
+int pfm_load(struct pfm_context *ctx, const struct pfarg_load *req);
+int pfm_unload(struct pfm_context *ctx);
+int pfm_check_target(struct pfm_context *ctx);
+void pfm_release_ctx(struct pfm_context *ctx);
+int pfm_on_ctx_cpu(struct pfm_context *ctx, void (*fn)(void *), void *arg);
+unsigned int pfm_task_sessions(void);
+unsigned int pfm_sys_sessions(void);
+
+/* activate.c: pfm_start(), pfm_stop(), pfm_restart() */
+int pfm_start(struct pfm_context *ctx, const struct pfarg_start *req);
+int pfm_stop(struct pfm_context *ctx);
+int pfm_restart(struct pfm_context *ctx);
 
 /* pmu.c: the registration table */
 int pfm_pmu_validate(const struct pfm_pmu_desc *pmu);

@@ -47,9 +47,9 @@ bool pfm_msgq_pending(struct pfm_context *ctx)
 	unsigned long flags;
 	bool pending;
 
-	spin_lock_irqsave(&ctx->lock, flags);
+	raw_spin_lock_irqsave(&ctx->lock, flags);
 	pending = ctx->msgq.count;
-	spin_unlock_irqrestore(&ctx->lock, flags);
+	raw_spin_unlock_irqrestore(&ctx->lock, flags);
 	return pending;
 }
 
@@ -68,18 +68,31 @@ int pfm_msgq_post(struct pfm_context *ctx, const union pfarg_msg *msg)
 	struct pfm_msgq *q = &ctx->msgq;
 	unsigned long flags;
 
-	spin_lock_irqsave(&ctx->lock, flags);
+	raw_spin_lock_irqsave(&ctx->lock, flags);
 	if (q->count == PFM_MSGQ_LEN) {
-		spin_unlock_irqrestore(&ctx->lock, flags);
+		raw_spin_unlock_irqrestore(&ctx->lock, flags);
 		return -ENOSPC;
 	}
 	q->msgs[(q->head + q->count) % PFM_MSGQ_LEN] = *msg;
 	q->count++;
-	spin_unlock_irqrestore(&ctx->lock, flags);
+	raw_spin_unlock_irqrestore(&ctx->lock, flags);
 
 	wake_up_interruptible(&ctx->msgq_wait);
 	kill_fasync(&ctx->async_queue, SIGIO, POLL_IN);
 	return 0;
+}
+
+/**
+ * pfm_post_end_msg - tell the controller its thread or CPU is gone
+ * @ctx: the context, just unloaded
+ *
+ * Must not be called with the context lock held.
+ */
+void pfm_post_end_msg(struct pfm_context *ctx)
+{
+	union pfarg_msg msg = { .type = PFM_MSG_END };
+
+	pfm_msgq_post(ctx, &msg);
 }
 
 /*
@@ -98,9 +111,9 @@ ssize_t pfm_read(struct file *file, char __user *buf, size_t size,
 		return -EINVAL;
 
 	for (;;) {
-		spin_lock_irq(&ctx->lock);
+		raw_spin_lock_irq(&ctx->lock);
 		got = pfm_msgq_pop(ctx, &msg);
-		spin_unlock_irq(&ctx->lock);
+		raw_spin_unlock_irq(&ctx->lock);
 		if (got)
 			break;
 		if (file->f_flags & O_NONBLOCK)
@@ -113,9 +126,9 @@ ssize_t pfm_read(struct file *file, char __user *buf, size_t size,
 
 	if (copy_to_user(buf, &msg, sizeof(msg))) {
 		/* A bad buffer must not cost the caller its message. */
-		spin_lock_irq(&ctx->lock);
+		raw_spin_lock_irq(&ctx->lock);
 		pfm_msgq_unpop(ctx, &msg);
-		spin_unlock_irq(&ctx->lock);
+		raw_spin_unlock_irq(&ctx->lock);
 		return -EFAULT;
 	}
 	return sizeof(msg);

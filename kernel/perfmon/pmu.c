@@ -59,8 +59,8 @@ static int pfm_validate_reg(const struct pfm_pmu_desc *pmu,
 		return pfm_reg_invalid(pmu, kind, idx,
 				       "no_emul64_msk without NO64");
 
-	has_check = pmu->ops && (is_pmd ? pmu->ops->pmd_write_check :
-					  pmu->ops->pmc_write_check);
+	has_check = is_pmd ? pmu->ops->pmd_write_check :
+			     pmu->ops->pmc_write_check;
 	if ((reg->type & PFM_REG_WC) && !has_check)
 		return pfm_reg_invalid(pmu, kind, idx,
 				       "write-checked without a checker");
@@ -106,6 +106,11 @@ int pfm_pmu_validate(const struct pfm_pmu_desc *pmu)
 
 	if (!pmu || !pmu->name || !pmu->name[0]) {
 		pr_err("PMU description without a name\n");
+		return -EINVAL;
+	}
+	if (!pmu->ops || !pmu->ops->write_pmc || !pmu->ops->write_pmd ||
+	    !pmu->ops->read_pmd || !pmu->ops->start || !pmu->ops->stop) {
+		pr_err("%s: register accessors missing\n", pmu->name);
 		return -EINVAL;
 	}
 	if (!pmu->counter_width || pmu->counter_width > 64) {

@@ -13,13 +13,53 @@ static int fake_check(const struct pfm_pmu_desc *pmu, unsigned int idx,
 	return 0;
 }
 
+static void fake_write(const struct pfm_pmu_desc *pmu, unsigned int idx,
+		       u64 val)
+{
+}
+
+static u64 fake_read(const struct pfm_pmu_desc *pmu, unsigned int idx)
+{
+	return 0;
+}
+
+static void fake_start(const struct pfm_pmu_desc *pmu,
+		       const unsigned long *used, const u64 *pmcs)
+{
+}
+
+static void fake_stop(const struct pfm_pmu_desc *pmu,
+		      const unsigned long *used)
+{
+}
+
+#define FAKE_ACCESSORS				\
+	.write_pmc	= fake_write,		\
+	.write_pmd	= fake_write,		\
+	.read_pmd	= fake_read,		\
+	.start		= fake_start,		\
+	.stop		= fake_stop
+
 static const struct pfm_pmu_ops fake_ops = {
+	FAKE_ACCESSORS,
 	.pmc_write_check = fake_check,
 	.pmd_write_check = fake_check,
 };
 
 static const struct pfm_pmu_ops fake_ops_pmc_only = {
+	FAKE_ACCESSORS,
 	.pmc_write_check = fake_check,
+};
+
+static const struct pfm_pmu_ops fake_ops_no_checks = {
+	FAKE_ACCESSORS,
+};
+
+static const struct pfm_pmu_ops fake_ops_no_stop = {
+	.write_pmc	= fake_write,
+	.write_pmd	= fake_write,
+	.read_pmd	= fake_read,
+	.start		= fake_start,
 };
 
 static const struct pfm_regdesc fake_pmcs[] = {
@@ -104,7 +144,10 @@ static const struct pmu_case pmu_cases[] = {
 	{ "valid with holes", "fake", fake_pmcs, NR_FAKE_PMCS,
 	  fake_pmds, NR_FAKE_PMDS, 47, &fake_ops, 0 },
 	{ "valid single registers", "fake", &pmc_good, 1, &pmd_good, 1, 47,
-	  NULL, 0 },
+	  &fake_ops_no_checks, 0 },
+	{ "no ops", "fake", &pmc_good, 1, &pmd_good, 1, 47, NULL, -EINVAL },
+	{ "an accessor missing", "fake", &pmc_good, 1, &pmd_good, 1, 47,
+	  &fake_ops_no_stop, -EINVAL },
 	{ "no name", NULL, fake_pmcs, NR_FAKE_PMCS,
 	  fake_pmds, NR_FAKE_PMDS, 47, &fake_ops, -EINVAL },
 	{ "empty name", "", fake_pmcs, NR_FAKE_PMCS,
@@ -126,25 +169,29 @@ static const struct pmu_case pmu_cases[] = {
 	{ "too many PMDs", "fake", fake_pmcs, NR_FAKE_PMCS,
 	  fake_pmds, PFM_MAX_PMDS + 1, 47, &fake_ops, -EINVAL },
 	{ "only holes", "fake", &reg_hole, 1, &pmd_good, 1, 47,
-	  NULL, -EINVAL },
+	  &fake_ops_no_checks, -EINVAL },
 	{ "register without name", "fake", &pmc_no_name, 1, &pmd_good, 1, 47,
-	  NULL, -EINVAL },
+	  &fake_ops_no_checks, -EINVAL },
 	{ "unknown type bit", "fake", &pmc_unknown_bit, 1, &pmd_good, 1, 47,
-	  NULL, -EINVAL },
+	  &fake_ops_no_checks, -EINVAL },
 	{ "type without implemented bit", "fake", &pmc_not_implemented, 1,
-	  &pmd_good, 1, 47, NULL, -EINVAL },
+	  &pmd_good, 1, 47, &fake_ops_no_checks,
+	  -EINVAL },
 	{ "system-wide and per-thread only", "fake", &pmc_sys_and_thr, 1,
-	  &pmd_good, 1, 47, NULL, -EINVAL },
+	  &pmd_good, 1, 47, &fake_ops_no_checks,
+	  -EINVAL },
 	{ "PMC with counter type", "fake", &pmc_counter, 1, &pmd_good, 1, 47,
-	  NULL, -EINVAL },
+	  &fake_ops_no_checks, -EINVAL },
 	{ "PMC read-only", "fake", &pmc_read_only, 1, &pmd_good, 1, 47,
-	  NULL, -EINVAL },
+	  &fake_ops_no_checks, -EINVAL },
 	{ "PMD with NO64", "fake", &pmc_good, 1, &pmd_no64, 1, 47,
-	  NULL, -EINVAL },
+	  &fake_ops_no_checks, -EINVAL },
 	{ "no_emul64_msk without NO64", "fake", &pmc_stray_no_emul64, 1,
-	  &pmd_good, 1, 47, NULL, -EINVAL },
-	{ "write-checked PMC without ops", "fake", &pmc_checked, 1,
-	  &pmd_good, 1, 47, NULL, -EINVAL },
+	  &pmd_good, 1, 47, &fake_ops_no_checks,
+	  -EINVAL },
+	{ "write-checked PMC without a checker", "fake", &pmc_checked, 1,
+	  &pmd_good, 1, 47, &fake_ops_no_checks,
+	  -EINVAL },
 	{ "write-checked PMD without its checker", "fake", &pmc_good, 1,
 	  &pmd_checked, 1, 47, &fake_ops_pmc_only, -EINVAL },
 	{ "write-checked PMC with its checker", "fake", &pmc_checked, 1,

@@ -15,12 +15,21 @@
  * PMC layout (the x86 PERFEVTSEL bits, so tools feel at home):
  *   bits 0-7 event, bit 16 USR, bit 17 OS, bit 22 EN; the rest reserved.
  * The counters are 64 bits wide.
+ *
+ * A counter counts while its PMC has EN and at least one of USR and OS
+ * set, and the context is started and running. The events are not split
+ * by privilege level: USR and OS only decide whether a counter counts at
+ * all, and OS asks for the permission of kernel-level counting. The
+ * "hardware" is a per-CPU block of memory, handled like registers: the
+ * core loads it when a context gets the CPU and saves it when it leaves.
  */
 #define pr_fmt(fmt) "perfmon: " fmt
 
 #include <linux/bitfield.h>
 #include <linux/init.h>
 #include <linux/kernel.h>
+#include <linux/percpu.h>
+#include <linux/sched/clock.h>
 
 #include "internal.h"
 
@@ -61,6 +70,117 @@ static const struct pfm_regdesc pfm_sw_pmds[] = {
 	PFM_SW_PMD(0), PFM_SW_PMD(1), PFM_SW_PMD(2), PFM_SW_PMD(3),
 };
 
+#define PFM_SW_NR_COUNTERS	ARRAY_SIZE(pfm_sw_pmcs)
+
+/**
+ * struct pfm_sw_regs - the registers of the software PMU of one CPU
+ * @evtsel: PMC values.
+ * @count: PMD values; a running clock adds the time since @since.
+ * @since: local_clock() when a running clock counter was last folded.
+ * @running: counters counting now.
+ */
+struct pfm_sw_regs {
+	u64		evtsel[PFM_SW_NR_COUNTERS];
+	u64		count[PFM_SW_NR_COUNTERS];
+	u64		since[PFM_SW_NR_COUNTERS];
+	unsigned long	running;
+};
+
+static DEFINE_PER_CPU(struct pfm_sw_regs, pfm_sw_regs);
+
+static enum pfm_sw_event pfm_sw_event_of(const struct pfm_sw_regs *regs,
+					 unsigned int idx)
+{
+	return FIELD_GET(PFM_SW_EVSEL_EVENT, regs->evtsel[idx]);
+}
+
+static bool pfm_sw_is_clock(const struct pfm_sw_regs *regs, unsigned int idx)
+{
+	enum pfm_sw_event ev = pfm_sw_event_of(regs, idx);
+
+	return ev == PFM_SW_CPU_CLOCK || ev == PFM_SW_TASK_CLOCK;
+}
+
+/* Bring a running clock counter up to now. */
+static void pfm_sw_fold(struct pfm_sw_regs *regs, unsigned int idx, u64 now)
+{
+	if (!test_bit(idx, &regs->running) || !pfm_sw_is_clock(regs, idx))
+		return;
+	regs->count[idx] += now - regs->since[idx];
+	regs->since[idx] = now;
+}
+
+static void pfm_sw_write_pmc(const struct pfm_pmu_desc *pmu, unsigned int idx,
+			     u64 val)
+{
+	this_cpu_write(pfm_sw_regs.evtsel[idx], val);
+}
+
+static void pfm_sw_write_pmd(const struct pfm_pmu_desc *pmu, unsigned int idx,
+			     u64 val)
+{
+	struct pfm_sw_regs *regs = this_cpu_ptr(&pfm_sw_regs);
+
+	regs->count[idx] = val;
+	regs->since[idx] = local_clock();
+}
+
+static u64 pfm_sw_read_pmd(const struct pfm_pmu_desc *pmu, unsigned int idx)
+{
+	struct pfm_sw_regs *regs = this_cpu_ptr(&pfm_sw_regs);
+
+	pfm_sw_fold(regs, idx, local_clock());
+	return regs->count[idx];
+}
+
+static bool pfm_sw_enabled(u64 evtsel)
+{
+	return (evtsel & PFM_SW_EVSEL_EN) &&
+	       (evtsel & (PFM_SW_EVSEL_USR | PFM_SW_EVSEL_OS));
+}
+
+static void pfm_sw_start(const struct pfm_pmu_desc *pmu,
+			 const unsigned long *used, const u64 *pmcs)
+{
+	struct pfm_sw_regs *regs = this_cpu_ptr(&pfm_sw_regs);
+	u64 now = local_clock();
+	unsigned int i;
+
+	for_each_set_bit(i, used, PFM_SW_NR_COUNTERS) {
+		if (!pfm_sw_enabled(regs->evtsel[i]))
+			continue;
+		regs->since[i] = now;
+		__set_bit(i, &regs->running);
+	}
+}
+
+static void pfm_sw_stop(const struct pfm_pmu_desc *pmu,
+			const unsigned long *used)
+{
+	struct pfm_sw_regs *regs = this_cpu_ptr(&pfm_sw_regs);
+	u64 now = local_clock();
+	unsigned int i;
+
+	for_each_set_bit(i, used, PFM_SW_NR_COUNTERS) {
+		pfm_sw_fold(regs, i, now);
+		__clear_bit(i, &regs->running);
+	}
+}
+
+static void pfm_sw_sched_note(const struct pfm_pmu_desc *pmu,
+			      enum pfm_sched_note note)
+{
+	struct pfm_sw_regs *regs = this_cpu_ptr(&pfm_sw_regs);
+	enum pfm_sw_event wanted;
+	unsigned int i;
+
+	wanted = note == PFM_NOTE_MIGRATE ? PFM_SW_CPU_MIGRATIONS :
+					    PFM_SW_CONTEXT_SWITCHES;
+	for_each_set_bit(i, &regs->running, PFM_SW_NR_COUNTERS)
+		if (pfm_sw_event_of(regs, i) == wanted)
+			regs->count[i]++;
+}
+
 static int pfm_sw_pmc_check(const struct pfm_pmu_desc *pmu, unsigned int idx,
 			    u64 *val)
 {
@@ -69,8 +189,21 @@ static int pfm_sw_pmc_check(const struct pfm_pmu_desc *pmu, unsigned int idx,
 	return 0;
 }
 
+static bool pfm_sw_counts_kernel(const struct pfm_pmu_desc *pmu,
+				 unsigned int idx, u64 val)
+{
+	return val & PFM_SW_EVSEL_OS;
+}
+
 static const struct pfm_pmu_ops pfm_sw_ops = {
-	.pmc_write_check = pfm_sw_pmc_check,
+	.write_pmc		= pfm_sw_write_pmc,
+	.write_pmd		= pfm_sw_write_pmd,
+	.read_pmd		= pfm_sw_read_pmd,
+	.start			= pfm_sw_start,
+	.stop			= pfm_sw_stop,
+	.sched_note		= pfm_sw_sched_note,
+	.pmc_write_check	= pfm_sw_pmc_check,
+	.pmc_counts_kernel	= pfm_sw_counts_kernel,
 };
 
 const struct pfm_pmu_desc pfm_sw_pmu = {

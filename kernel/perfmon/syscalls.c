@@ -3,11 +3,10 @@
  * perfmon: the system call entry points.
  *
  * This file only copies arguments in, checks them and dispatches; the work
- * is done by the file that owns each concern. Calls whose work is not
- * implemented yet return -EOPNOTSUPP once their arguments were checked, so
- * that argument errors are already reported as they will be.
+ * is done by the file that owns each concern. The event set calls are not
+ * implemented yet: they return -EOPNOTSUPP once their arguments were
+ * checked, so that argument errors are already reported as they will be.
  */
-#include <linux/capability.h>
 #include <linux/err.h>
 #include <linux/file.h>
 #include <linux/slab.h>
@@ -106,7 +105,7 @@ SYSCALL_DEFINE4(pfm_create_context, struct pfarg_ctx __user *, ureq,
 	ret = pfm_check_ctx_arg(&req);
 	if (ret)
 		return ret;
-	if ((req.ctx_flags & PFM_FL_SYSTEM_WIDE) && !perfmon_capable())
+	if ((req.ctx_flags & PFM_FL_SYSTEM_WIDE) && !pfm_may_system_wide())
 		return -EPERM;
 	ret = pfm_check_fmt_arg(fmt_name, fmt_arg, fmt_arg_size);
 	if (ret)
@@ -114,12 +113,73 @@ SYSCALL_DEFINE4(pfm_create_context, struct pfarg_ctx __user *, ureq,
 	return pfm_context_create(&req);
 }
 
-/*
- * The calls below check their fd and arguments; the monitoring behind them
- * arrives with the counting core.
- */
-static long pfm_vec_call(int fd, const void __user *uvec, int count,
-			 size_t elem_size)
+/* The vector calls: copy in, apply with the context locked, copy out. */
+enum pfm_vec_op {
+	PFM_VEC_WRITE_PMCS,
+	PFM_VEC_WRITE_PMDS,
+	PFM_VEC_READ_PMDS,
+};
+
+static int pfm_vec_apply(struct pfm_context *ctx, enum pfm_vec_op op,
+			 void *vec, int count)
+{
+	int ret;
+
+	if (!count)
+		return 0;
+	mutex_lock(&ctx->mutex);
+	ret = pfm_check_target(ctx);
+	if (ret)
+		goto out_unlock;
+	switch (op) {
+	case PFM_VEC_WRITE_PMCS:
+		ret = pfm_write_pmcs(ctx, vec, count);
+		break;
+	case PFM_VEC_WRITE_PMDS:
+		ret = pfm_write_pmds(ctx, vec, count);
+		break;
+	case PFM_VEC_READ_PMDS:
+		ret = pfm_read_pmds(ctx, vec, count);
+		break;
+	}
+out_unlock:
+	mutex_unlock(&ctx->mutex);
+	return ret;
+}
+
+static long pfm_vec_call(int fd, void __user *uvec, int count,
+			 size_t elem_size, enum pfm_vec_op op)
+{
+	struct pfm_context *ctx;
+	struct fd f;
+	void *vec;
+	int ret;
+
+	ret = pfm_fdget_ctx(fd, &f, &ctx);
+	if (ret)
+		return ret;
+	vec = pfm_vec_from_user(uvec, count, elem_size);
+	if (IS_ERR(vec)) {
+		ret = PTR_ERR(vec);
+		goto out_fdput;
+	}
+	ret = pfm_vec_apply(ctx, op, vec, count);
+	/*
+	 * Reads return the whole vector; a failed write returns the reason
+	 * in the bad element's reg_flags.
+	 */
+	if ((op == PFM_VEC_READ_PMDS || ret) && count &&
+	    copy_to_user(uvec, vec, array_size(count, elem_size)) && !ret)
+		ret = -EFAULT;
+	kfree(vec);
+out_fdput:
+	fdput(f);
+	return ret;
+}
+
+/* Event sets arrive later: check the fd and the vector, then refuse. */
+static long pfm_sets_call(int fd, const void __user *uvec, int count,
+			  size_t elem_size)
 {
 	struct pfm_context *ctx;
 	struct fd f;
@@ -141,7 +201,9 @@ out_fdput:
 	return ret;
 }
 
-static long pfm_simple_call(int fd)
+/* The calls that take only a context: lock it, check, act. */
+static long pfm_ctx_call(int fd, int (*act)(struct pfm_context *ctx),
+			 bool needs_target)
 {
 	struct pfm_context *ctx;
 	struct fd f;
@@ -150,26 +212,34 @@ static long pfm_simple_call(int fd)
 	ret = pfm_fdget_ctx(fd, &f, &ctx);
 	if (ret)
 		return ret;
+	mutex_lock(&ctx->mutex);
+	ret = needs_target ? pfm_check_target(ctx) : 0;
+	if (!ret)
+		ret = act(ctx);
+	mutex_unlock(&ctx->mutex);
 	fdput(f);
-	return -EOPNOTSUPP;
+	return ret;
 }
 
 SYSCALL_DEFINE3(pfm_write_pmcs, int, fd, struct pfarg_pmc __user *, ureq,
 		int, count)
 {
-	return pfm_vec_call(fd, ureq, count, sizeof(struct pfarg_pmc));
+	return pfm_vec_call(fd, ureq, count, sizeof(struct pfarg_pmc),
+			    PFM_VEC_WRITE_PMCS);
 }
 
 SYSCALL_DEFINE3(pfm_write_pmds, int, fd, struct pfarg_pmd __user *, ureq,
 		int, count)
 {
-	return pfm_vec_call(fd, ureq, count, sizeof(struct pfarg_pmd));
+	return pfm_vec_call(fd, ureq, count, sizeof(struct pfarg_pmd),
+			    PFM_VEC_WRITE_PMDS);
 }
 
 SYSCALL_DEFINE3(pfm_read_pmds, int, fd, struct pfarg_pmd __user *, ureq,
 		int, count)
 {
-	return pfm_vec_call(fd, ureq, count, sizeof(struct pfarg_pmd));
+	return pfm_vec_call(fd, ureq, count, sizeof(struct pfarg_pmd),
+			    PFM_VEC_READ_PMDS);
 }
 
 SYSCALL_DEFINE2(pfm_load_context, int, fd, struct pfarg_load __user *, ureq)
@@ -187,8 +257,11 @@ SYSCALL_DEFINE2(pfm_load_context, int, fd, struct pfarg_load __user *, ureq)
 		goto out_fdput;
 	}
 	ret = pfm_check_load_arg(&req);
-	if (!ret)
-		ret = -EOPNOTSUPP;
+	if (ret)
+		goto out_fdput;
+	mutex_lock(&ctx->mutex);
+	ret = pfm_load(ctx, &req);
+	mutex_unlock(&ctx->mutex);
 out_fdput:
 	fdput(f);
 	return ret;
@@ -196,8 +269,8 @@ out_fdput:
 
 SYSCALL_DEFINE2(pfm_start, int, fd, struct pfarg_start __user *, ureq)
 {
+	struct pfarg_start req, *reqp = NULL;
 	struct pfm_context *ctx;
-	struct pfarg_start req;
 	struct fd f;
 	int ret;
 
@@ -212,8 +285,13 @@ SYSCALL_DEFINE2(pfm_start, int, fd, struct pfarg_start __user *, ureq)
 		ret = pfm_check_start_arg(&req);
 		if (ret)
 			goto out_fdput;
+		reqp = &req;
 	}
-	ret = -EOPNOTSUPP;
+	mutex_lock(&ctx->mutex);
+	ret = pfm_check_target(ctx);
+	if (!ret)
+		ret = pfm_start(ctx, reqp);
+	mutex_unlock(&ctx->mutex);
 out_fdput:
 	fdput(f);
 	return ret;
@@ -221,33 +299,34 @@ out_fdput:
 
 SYSCALL_DEFINE1(pfm_stop, int, fd)
 {
-	return pfm_simple_call(fd);
+	return pfm_ctx_call(fd, pfm_stop, true);
 }
 
+/* perfmon2: restart does not need the monitored thread to be stopped. */
 SYSCALL_DEFINE1(pfm_restart, int, fd)
 {
-	return pfm_simple_call(fd);
+	return pfm_ctx_call(fd, pfm_restart, false);
 }
 
 SYSCALL_DEFINE3(pfm_create_evtsets, int, fd, struct pfarg_setdesc __user *,
 		ureq, int, count)
 {
-	return pfm_vec_call(fd, ureq, count, sizeof(struct pfarg_setdesc));
+	return pfm_sets_call(fd, ureq, count, sizeof(struct pfarg_setdesc));
 }
 
 SYSCALL_DEFINE3(pfm_getinfo_evtsets, int, fd, struct pfarg_setinfo __user *,
 		ureq, int, count)
 {
-	return pfm_vec_call(fd, ureq, count, sizeof(struct pfarg_setinfo));
+	return pfm_sets_call(fd, ureq, count, sizeof(struct pfarg_setinfo));
 }
 
 SYSCALL_DEFINE3(pfm_delete_evtsets, int, fd, struct pfarg_setdesc __user *,
 		ureq, int, count)
 {
-	return pfm_vec_call(fd, ureq, count, sizeof(struct pfarg_setdesc));
+	return pfm_sets_call(fd, ureq, count, sizeof(struct pfarg_setdesc));
 }
 
 SYSCALL_DEFINE1(pfm_unload_context, int, fd)
 {
-	return pfm_simple_call(fd);
+	return pfm_ctx_call(fd, pfm_unload, true);
 }

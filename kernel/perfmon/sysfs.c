@@ -4,6 +4,8 @@
  *
  *   version			interface version, "major.minor"
  *   syscall			number of pfm_create_context(), the first call
+ *   task_sessions_count	loaded per-thread contexts
+ *   sys_sessions_count		loaded system-wide contexts
  *   pmu_desc/model		name of the active PMU description
  *   pmu_desc/counter_width	width of its hardware counters
  *   pmu_desc/pmcN/, pmdN/	one directory per implemented register
@@ -45,9 +47,29 @@ static ssize_t syscall_show(struct kobject *kobj, struct kobj_attribute *attr,
 
 static struct kobj_attribute syscall_attr = __ATTR_RO(syscall);
 
+static ssize_t task_sessions_count_show(struct kobject *kobj,
+					struct kobj_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%u\n", pfm_task_sessions());
+}
+
+static struct kobj_attribute task_sessions_count_attr =
+	__ATTR_RO(task_sessions_count);
+
+static ssize_t sys_sessions_count_show(struct kobject *kobj,
+				       struct kobj_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%u\n", pfm_sys_sessions());
+}
+
+static struct kobj_attribute sys_sessions_count_attr =
+	__ATTR_RO(sys_sessions_count);
+
 static struct attribute *pfm_top_attrs[] = {
 	&version_attr.attr,
 	&syscall_attr.attr,
+	&task_sessions_count_attr.attr,
+	&sys_sessions_count_attr.attr,
 	NULL,
 };
 

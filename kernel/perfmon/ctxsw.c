@@ -1,0 +1,102 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * perfmon: the scheduler hooks.
+ *
+ * Both run with the runqueue lock held and interrupts disabled, and only
+ * while pfm_hooks_key is on, i.e. while some context is loaded.
+ *
+ * Switch-out stops the counters of the outgoing thread's context and, when
+ * the thread could resume on another CPU, saves their values. Switch-in is
+ * lazy: when the thread comes back to the CPU whose PMU still holds its
+ * registers and nothing changed them, nothing is reloaded. On a machine
+ * with a single possible CPU the save is skipped too, as perfmon2 did.
+ */
+#include <linux/cpumask.h>
+#include <linux/jump_label.h>
+#include <linux/sched.h>
+
+#include "internal.h"
+
+DEFINE_STATIC_KEY_FALSE(pfm_hooks_key);
+
+static void pfm_note(struct pfm_context *ctx, enum pfm_sched_note note)
+{
+	if (ctx->pmu->ops->sched_note)
+		ctx->pmu->ops->sched_note(ctx->pmu, note);
+}
+
+static void pfm_syswide_switch(struct pfm_context *ctx)
+{
+	raw_spin_lock(&ctx->lock);
+	if (ctx->state == PFM_CTX_LOADED && ctx->started)
+		pfm_note(ctx, PFM_NOTE_SWITCH_OUT);
+	raw_spin_unlock(&ctx->lock);
+}
+
+static void pfm_thread_out(struct pfm_context *ctx)
+{
+	raw_spin_lock(&ctx->lock);
+	if (!ctx->hw_live || ctx->last_cpu != smp_processor_id())
+		goto out_unlock;
+	if (ctx->started) {
+		if (ctx->state == PFM_CTX_LOADED)
+			pfm_note(ctx, PFM_NOTE_SWITCH_OUT);
+		pfm_hw_stop(ctx);
+	}
+	if (nr_cpu_ids > 1)
+		pfm_hw_save(ctx);
+out_unlock:
+	raw_spin_unlock(&ctx->lock);
+}
+
+/**
+ * __pfm_sched_out - the scheduler's switch-out hook
+ * @prev: the thread leaving this CPU
+ */
+void __pfm_sched_out(struct task_struct *prev)
+{
+	struct pfm_context *sys = this_cpu_read(pfm_cpu.syswide);
+	struct pfm_context *ctx = READ_ONCE(prev->pfm_ctx);
+
+	if (sys)
+		pfm_syswide_switch(sys);
+	if (ctx)
+		pfm_thread_out(ctx);
+}
+
+/* Whether this CPU's PMU still holds exactly the context's registers. */
+static bool pfm_hw_still_loaded(struct pfm_context *ctx, int cpu)
+{
+	return this_cpu_read(pfm_cpu.owner) == ctx && ctx->last_cpu == cpu &&
+	       !ctx->dirty;
+}
+
+/**
+ * __pfm_sched_in - the scheduler's switch-in hook
+ * @next: the thread now running on this CPU
+ */
+void __pfm_sched_in(struct task_struct *next)
+{
+	struct pfm_context *ctx = READ_ONCE(next->pfm_ctx);
+	int cpu = smp_processor_id();
+	bool migrated;
+
+	if (!ctx)
+		return;
+
+	raw_spin_lock(&ctx->lock);
+	if (ctx->state != PFM_CTX_LOADED)
+		goto out_unlock;
+	migrated = ctx->last_cpu >= 0 && ctx->last_cpu != cpu;
+	if (pfm_hw_still_loaded(ctx, cpu))
+		ctx->hw_live = true;
+	else
+		pfm_hw_load(ctx);
+	if (ctx->started) {
+		pfm_hw_start(ctx);
+		if (migrated)
+			pfm_note(ctx, PFM_NOTE_MIGRATE);
+	}
+out_unlock:
+	raw_spin_unlock(&ctx->lock);
+}

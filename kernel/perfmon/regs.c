@@ -1,0 +1,171 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * perfmon: the register image of a context and its trips to the PMU.
+ *
+ * Every PMD is 64 bits wide to user space whatever the hardware width:
+ * the bits above the counter width live in the image, the PMU holds the
+ * rest while the context is live. Every function here runs on the CPU
+ * whose PMU holds (or receives) the context, with interrupts disabled and
+ * the context lock held.
+ */
+#include <linux/percpu.h>
+
+#include "internal.h"
+
+DEFINE_PER_CPU(struct pfm_cpu, pfm_cpu);
+
+/**
+ * pfm_pmd_fold - combine a PMD image with the hardware counter
+ * @image: 64-bit value whose low bits are the counter at its last load
+ * @hw: the counter read from the PMU
+ * @ovfl_mask: bits the hardware counter holds
+ *
+ * The counter only moves forward, so a hardware value below the image's
+ * low bits means it wrapped once since the image was taken: the core
+ * reads or saves it before a second wrap can happen.
+ *
+ * Return: the 64-bit value.
+ */
+u64 pfm_pmd_fold(u64 image, u64 hw, u64 ovfl_mask)
+{
+	u64 value = (image & ~ovfl_mask) | (hw & ovfl_mask);
+
+	if ((hw & ovfl_mask) < (image & ovfl_mask))
+		value += ovfl_mask + 1;
+	return value;
+}
+
+/**
+ * pfm_pmd_value - the value user space sees for a live PMD
+ * @image: the PMD image
+ * @hw: the counter read from the PMU
+ * @ovfl_mask: bits the hardware counter holds
+ * @no_emul64: PFM_REGFL_NO_EMUL64 was asked for: the counter wraps at its
+ *	hardware width
+ *
+ * Return: the value.
+ */
+u64 pfm_pmd_value(u64 image, u64 hw, u64 ovfl_mask, bool no_emul64)
+{
+	if (no_emul64)
+		return hw & ovfl_mask;
+	return pfm_pmd_fold(image, hw, ovfl_mask);
+}
+
+static void pfm_count_access(void)
+{
+	this_cpu_inc(pfm_cpu.reg_accesses);
+}
+
+static u64 pfm_raw_read_pmd(struct pfm_context *ctx, unsigned int idx)
+{
+	pfm_count_access();
+	return ctx->pmu->ops->read_pmd(ctx->pmu, idx);
+}
+
+/**
+ * pfm_hw_write_pmc - write one PMC of the image into the PMU
+ * @ctx: the live context
+ * @idx: PMC number
+ */
+void pfm_hw_write_pmc(struct pfm_context *ctx, unsigned int idx)
+{
+	lockdep_assert_held(&ctx->lock);
+	pfm_count_access();
+	ctx->pmu->ops->write_pmc(ctx->pmu, idx, ctx->pmcs[idx]);
+}
+
+/**
+ * pfm_hw_write_pmd - write one PMD of the image into the PMU
+ * @ctx: the live context
+ * @idx: PMD number
+ */
+void pfm_hw_write_pmd(struct pfm_context *ctx, unsigned int idx)
+{
+	lockdep_assert_held(&ctx->lock);
+	pfm_count_access();
+	ctx->pmu->ops->write_pmd(ctx->pmu, idx,
+				 ctx->pmds[idx].value & ctx->ovfl_mask);
+}
+
+/**
+ * pfm_hw_read_pmd - current 64-bit value of a PMD
+ * @ctx: the context
+ * @idx: PMD number
+ *
+ * Return: the value, from the PMU when the context is live on this CPU.
+ */
+u64 pfm_hw_read_pmd(struct pfm_context *ctx, unsigned int idx)
+{
+	u64 hw;
+
+	lockdep_assert_held(&ctx->lock);
+	if (!ctx->hw_live)
+		return ctx->pmds[idx].value;
+	hw = pfm_raw_read_pmd(ctx, idx);
+	return pfm_pmd_value(ctx->pmds[idx].value, hw, ctx->ovfl_mask,
+			     ctx->pmds[idx].flags & PFM_REGFL_NO_EMUL64);
+}
+
+/**
+ * pfm_hw_load - load the whole image into this CPU's PMU
+ * @ctx: the context
+ *
+ * Counting is not enabled; pfm_hw_start() does that.
+ */
+void pfm_hw_load(struct pfm_context *ctx)
+{
+	unsigned int i;
+
+	lockdep_assert_held(&ctx->lock);
+	for_each_set_bit(i, ctx->used_pmcs, ctx->pmu->num_pmcs)
+		pfm_hw_write_pmc(ctx, i);
+	for_each_set_bit(i, ctx->used_pmds, ctx->pmu->num_pmds)
+		pfm_hw_write_pmd(ctx, i);
+
+	this_cpu_write(pfm_cpu.owner, ctx);
+	ctx->last_cpu = smp_processor_id();
+	ctx->hw_live = true;
+	ctx->dirty = false;
+}
+
+/**
+ * pfm_hw_save - bring the PMD values from this CPU's PMU into the image
+ * @ctx: the context, live on this CPU
+ *
+ * The PMU keeps its values, so a later pfm_hw_load() may be skipped when
+ * nobody else used the PMU in between.
+ */
+void pfm_hw_save(struct pfm_context *ctx)
+{
+	unsigned int i;
+
+	lockdep_assert_held(&ctx->lock);
+	if (!ctx->hw_live)
+		return;
+	for_each_set_bit(i, ctx->used_pmds, ctx->pmu->num_pmds)
+		ctx->pmds[i].value = pfm_hw_read_pmd(ctx, i);
+	ctx->hw_live = false;
+}
+
+/**
+ * pfm_hw_start - enable counting on this CPU's PMU
+ * @ctx: the context, loaded on this CPU
+ */
+void pfm_hw_start(struct pfm_context *ctx)
+{
+	lockdep_assert_held(&ctx->lock);
+	pfm_count_access();
+	ctx->pmu->ops->start(ctx->pmu, ctx->used_pmcs, ctx->pmcs);
+}
+
+/**
+ * pfm_hw_stop - disable counting on this CPU's PMU
+ * @ctx: the context, loaded on this CPU
+ */
+void pfm_hw_stop(struct pfm_context *ctx)
+{
+	lockdep_assert_held(&ctx->lock);
+	pfm_count_access();
+	ctx->pmu->ops->stop(ctx->pmu, ctx->used_pmcs);
+}
