@@ -1,0 +1,77 @@
+# perfmon development harness. The kernel itself is built out of tree in build/linux
+# (pristine 6.1 + this repo's overlay + patches/series); see build/CONTRACT.md.
+#
+#   make deps                      host packages + arm64 busybox/libpfm4 (idempotent)
+#   make tree                      sync overlay + patches into build/linux
+#   make build [ARCH=x86_64|arm64] [FLAVOR=debug|release]   default: both arches, debug
+#   make initramfs [ARCH=..] [FLAVOR=..]
+#   make boot MODE=x86_64|arm64-exact|arm64-smp [PFM_MODE=check|run] [FLAVOR=debug]
+#   make static                    checkpatch, sparse, W=1, uapi header test
+#   make check                     everything; last line "N passed, M failed"; exit 1 on failures
+#   make check-fast [MODE=x86_64]  edit-test loop: rebuild + boot one mode (debug kernel)
+#   make run                       arm64 release kernel, arm64-exact, pfm.mode=run demo
+#   make shell [MODE=..]           interactive busybox shell in the guest (Ctrl-A x quits)
+#   make patchset                  build/patchset/*.patch, a format-patch series against pristine
+#   make clean                     remove build outputs (keeps build/linux and downloads)
+# Variables: QEMU_TIMEOUT=<s> guest kill timeout, ECHO=1 copy the guest console to stdout.
+
+ROOT   := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
+H      := $(ROOT)/harness
+ARCH   ?=
+FLAVOR ?= debug
+MODE   ?= x86_64
+PFM_MODE ?= check
+ARCHES := $(if $(ARCH),$(ARCH),x86_64 arm64)
+# The scripts run their own (kernel) makes with explicit -j and ARCH=; do not leak ours.
+RUN    := env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL -u MAKEOVERRIDES
+DEPS   := $(ROOT)/build/.deps.stamp
+export QEMU_TIMEOUT ECHO KCONFIG_ALLOW_MISSING
+
+.PHONY: all deps tree build initramfs boot static check test check-fast run shell patchset clean
+all: check
+
+deps: $(DEPS)
+$(DEPS): $(H)/deps.sh
+	$(RUN) bash $(H)/deps.sh
+	@touch $@
+
+tree: deps
+	$(RUN) bash $(H)/prepare-tree.sh
+
+build: tree
+	@set -e; for a in $(ARCHES); do $(RUN) bash $(H)/build-kernel.sh $$a $(FLAVOR); done
+
+initramfs: build
+	@set -e; for a in $(ARCHES); do $(RUN) bash $(H)/mkinitramfs.sh $$a $(FLAVOR); done
+
+boot: deps
+	$(RUN) python3 $(H)/qemu-run.py --mode $(MODE) --flavor $(FLAVOR) --pfm-mode $(PFM_MODE) \
+		$(if $(QEMU_TIMEOUT),--timeout $(QEMU_TIMEOUT)) $(if $(ECHO),--echo=all)
+
+static: tree
+	$(RUN) bash $(H)/static-checks.sh
+
+check: deps
+	$(RUN) bash $(H)/check.sh
+
+test: check
+
+check-fast: deps
+	$(RUN) bash $(H)/check.sh --fast $(MODE)
+
+run: tree
+	$(RUN) bash $(H)/build-kernel.sh arm64 release
+	$(RUN) bash $(H)/mkinitramfs.sh arm64 release
+	$(RUN) python3 $(H)/qemu-run.py --mode arm64-exact --flavor release --pfm-mode run \
+		--echo=init $(if $(QEMU_TIMEOUT),--timeout $(QEMU_TIMEOUT))
+
+shell: deps
+	$(RUN) python3 $(H)/qemu-run.py --mode $(MODE) --flavor $(FLAVOR) --pfm-mode shell
+
+patchset: tree
+	$(RUN) bash $(H)/mkpatchset.sh
+
+clean:
+	rm -rf $(ROOT)/build/x86_64-* $(ROOT)/build/arm64-debug $(ROOT)/build/arm64-release \
+		$(ROOT)/build/initramfs $(ROOT)/build/selftests $(ROOT)/build/tools \
+		$(ROOT)/build/results $(ROOT)/build/logs $(ROOT)/build/patchset

@@ -1,0 +1,170 @@
+#!/bin/bash
+# Write build/patchset/*.patch: the perfmon work as a git format-patch series against the
+# pristine 6.1 tree, one patch per logical part, then verify it with `git am` on a fresh
+# worktree at pristine and run checkpatch on every patch (reported, not fatal).
+#
+# Source of truth is the prepared tree build/linux (pristine + overlay + patches/series, see
+# prepare-tree.sh). The changed files are the overlay manifest plus the files the patches touch.
+# Commits are built without a checkout (temporary index + commit-tree on a scratch branch).
+#
+# Part -> paths (first match wins, order = patch order):
+#   1 uapi      include/uapi/linux/perfmon.h
+#   2 core      everything not listed below: kernel/perfmon/, include/linux/perfmon*.h,
+#               include/linux/syscalls.h, init/Kconfig, kernel/Makefile, kernel/sys_ni.c, ...
+#   3 x86       arch/x86/
+#   4 generic   include/uapi/asm-generic/, arch/arm64/, arch/arm/ (asm-generic syscall table)
+#   5 docs      Documentation/
+#   6 selftests tools/testing/selftests/
+#   7 tools     tools/ (pfmon)
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+TREE=$ROOT/build/linux
+OUT=$ROOT/build/patchset
+VERIFY=$ROOT/build/patchset-verify
+NAME=$(git -C "$ROOT" config user.name || echo "perfmon developer")
+EMAIL=$(git -C "$ROOT" config user.email || echo "perfmon@localhost")
+SOB="Signed-off-by: $NAME <$EMAIL>"
+
+part_of() {
+	case "$1" in
+	include/uapi/linux/perfmon.h) echo 1 ;;
+	arch/x86/*) echo 3 ;;
+	include/uapi/asm-generic/*|arch/arm64/*|arch/arm/*) echo 4 ;;
+	Documentation/*) echo 5 ;;
+	tools/testing/selftests/*) echo 6 ;;
+	tools/*) echo 7 ;;
+	*) echo 2 ;;
+	esac
+}
+
+msg() {
+	case "$1" in
+	1) cat <<'EOF'
+perfmon: add the perfmon2 user API header
+
+Applications written against the perfmon2 interface (libpfm-3, pfmon)
+need the argument structures, flags and message formats of its system
+calls. Add them as a standalone uAPI header, include/uapi/linux/perfmon.h,
+so that user space and the kernel share one definition.
+
+The header only uses __u* types and compiles on its own as C90.
+EOF
+	;;
+	2) cat <<'EOF'
+perfmon/core: add the perfmon2 context and PMU description core
+
+Add kernel/perfmon: per-context file descriptors (anon inode "[perfmon]"),
+argument validation for the perfmon2 system calls, the PMU description
+registry with a software PMU description as the fallback on every
+architecture, and /sys/kernel/perfmon (version, syscall base, PMU
+description). Calls whose functionality is not implemented yet validate
+their arguments and return -ENOSYS, so that user space sees the final ABI.
+
+Wire it into the build with CONFIG_PERFMON (init/Kconfig, kernel/Makefile)
+and declare the system calls in <linux/syscalls.h>, with cond_syscall
+stubs for kernels built without perfmon. KUnit tests cover argument
+checking and the PMU description code (CONFIG_PERFMON_KUNIT_TEST).
+EOF
+	;;
+	3) cat <<'EOF'
+x86/syscalls: wire up the perfmon2 system calls
+
+Assign syscall numbers 451-462 to the twelve perfmon2 calls in the
+x86_64 system call table so that user space on x86 can reach them.
+EOF
+	;;
+	4) cat <<'EOF'
+asm-generic: wire up the perfmon2 system calls
+
+Assign the perfmon2 calls numbers 451-462 in the generic unistd.h, which
+makes them available on arm64 and every other architecture that uses the
+generic system call table, with the same numbers as on x86_64.
+EOF
+	;;
+	5) cat <<'EOF'
+Documentation: perfmon: document the perfmon2 user API
+
+Describe the perfmon2 system calls, their arguments and error codes, and
+the /sys/kernel/perfmon files, so that users and reviewers have a
+reference for the interface.
+EOF
+	;;
+	6) cat <<'EOF'
+selftests/perfmon: add perfmon2 system call tests
+
+Add kselftests for the perfmon2 interface: context creation, file
+descriptor semantics and argument validation of every call. They run as
+part of the kselftest "perfmon" target.
+EOF
+	;;
+	7) cat <<'EOF'
+tools/perfmon: add a minimal pfmon
+
+Add a small pfmon tool that uses the perfmon2 system calls, to exercise
+the interface from a real user-space program and to show the PMU
+description the kernel exports.
+EOF
+	;;
+	esac
+}
+
+[ -f "$ROOT/build/overlay.manifest" ] || { echo "run make tree first" >&2; exit 1; }
+exec 9>"$ROOT/build/.build.lock"
+flock -n 9 || { echo "==> waiting for build/.build.lock (another build is running)"; flock 9; }
+
+pfiles=$ROOT/build/patches.files; [ -f "$pfiles" ] || pfiles=/dev/null
+changed=$(sort -u "$ROOT/build/overlay.manifest" "$pfiles")
+g() { git -C "$TREE" "$@"; }
+idx=$(mktemp); rm -f "$idx"
+export GIT_INDEX_FILE=$idx
+export GIT_AUTHOR_NAME=$NAME GIT_AUTHOR_EMAIL=$EMAIL GIT_COMMITTER_NAME=$NAME GIT_COMMITTER_EMAIL=$EMAIL
+g read-tree pristine
+parent=$(g rev-parse pristine)
+for part in 1 2 3 4 5 6 7; do
+	n=0
+	for f in $changed; do
+		[ "$(part_of "$f")" = "$part" ] || continue
+		if [ -f "$TREE/$f" ]; then
+			g update-index --add "$f"
+		else
+			g update-index --force-remove "$f"
+		fi
+		n=$((n + 1))
+	done
+	tree=$(g write-tree)
+	[ "$tree" = "$(g rev-parse "$parent^{tree}")" ] && continue   # nothing in this part
+	parent=$(printf '%s\n\n%s\n' "$(msg $part)" "$SOB" | g commit-tree "$tree" -p "$parent")
+	echo "    part $part: $n files -> $(g log -1 --format=%s "$parent")"
+done
+unset GIT_INDEX_FILE; rm -f "$idx"
+final=$parent
+
+rm -rf "$OUT"; mkdir -p "$OUT"
+g format-patch -q -o "$OUT" pristine.."$final"
+echo "==> patchset: $(ls "$OUT" | wc -l) patches in build/patchset/"
+ls "$OUT" | sed 's/^/    /'
+
+# --- verify: git am on a fresh worktree at pristine -----------------------------------------
+echo "==> verify: git am on a fresh worktree at pristine"
+g worktree remove --force "$VERIFY" 2>/dev/null || rm -rf "$VERIFY"
+g worktree prune
+g worktree add -q --detach "$VERIFY" pristine
+rc=0
+if git -C "$VERIFY" -c user.name="$NAME" -c user.email="$EMAIL" am -q "$OUT"/*.patch; then
+	if [ "$(git -C "$VERIFY" rev-parse HEAD^{tree})" = "$(g rev-parse "$final^{tree}")" ]; then
+		echo "    git am: clean, result identical to the prepared tree"
+	else
+		echo "    git am: applied, but the tree differs from the prepared tree"; rc=1
+	fi
+else
+	echo "    git am: FAILED"; git -C "$VERIFY" am --abort || true; rc=1
+fi
+g worktree remove --force "$VERIFY"
+
+echo "==> checkpatch --strict on each patch"
+for p in "$OUT"/*.patch; do
+	res=$(perl "$TREE/scripts/checkpatch.pl" --strict --no-tree --color=never "$p" 2>&1 | grep '^total:' || true)
+	printf '    %-60s %s\n' "$(basename "$p")" "$res"
+done
+exit $rc
