@@ -199,6 +199,7 @@ static int pfm_load_task(struct pfm_context *ctx, pid_t tid)
 		goto out_detach;
 	}
 
+	pfm_context_get(ctx);
 	raw_spin_lock_irqsave(&ctx->lock, flags);
 	ctx->task = task;
 	ctx->state = PFM_CTX_LOADED;
@@ -240,9 +241,11 @@ static int pfm_load_cpu(struct pfm_context *ctx, u32 cpu)
 	if (ret)
 		return ret;
 	static_branch_inc(&pfm_hooks_key);
+	pfm_context_get(ctx);
 	ctx->cpu = cpu;
 	ret = smp_call_function_single(cpu, pfm_load_cpu_here, ctx, 1);
 	if (ret) {
+		pfm_context_put(ctx);
 		static_branch_dec(&pfm_hooks_key);
 		pfm_session_release(ctx, cpu);
 		return -EINVAL;
@@ -274,8 +277,9 @@ int pfm_load(struct pfm_context *ctx, const struct pfarg_load *req)
 
 /*
  * Detach a per-thread context from its thread, on the thread's CPU or
- * while the thread cannot run. Returns the thread, whose reference and
- * session the caller drops with pfm_task_detached().
+ * while the thread cannot run. Returns the thread, whose reference, the
+ * session and the context's loaded reference the caller drops with
+ * pfm_task_detached().
  */
 static struct task_struct *pfm_detach_task(struct pfm_context *ctx,
 					   enum pfm_ctx_state new_state)
@@ -301,19 +305,50 @@ static void pfm_task_detached(struct pfm_context *ctx,
 	static_branch_dec(&pfm_hooks_key);
 	pfm_session_release(ctx, -1);
 	put_task_struct(task);
+	pfm_context_put(ctx);
 }
 
-/* Runs on the context's CPU: by IPI, or from its hotplug teardown. */
-static void pfm_unload_cpu_here(void *data)
+/*
+ * Runs on the context's CPU, by IPI or from its hotplug teardown, which
+ * may race: only the one that finds the context loaded unloads it.
+ */
+static bool pfm_unload_cpu_locked(struct pfm_context *ctx)
 {
-	struct pfm_context *ctx = data;
 	unsigned long flags;
+	bool unloaded = false;
 
 	raw_spin_lock_irqsave(&ctx->lock, flags);
-	pfm_hw_detach(ctx);
-	this_cpu_write(pfm_cpu.syswide, NULL);
-	ctx->state = PFM_CTX_UNLOADED;
+	if (ctx->state == PFM_CTX_LOADED) {
+		pfm_hw_detach(ctx);
+		this_cpu_write(pfm_cpu.syswide, NULL);
+		ctx->state = PFM_CTX_UNLOADED;
+		unloaded = true;
+	}
 	raw_spin_unlock_irqrestore(&ctx->lock, flags);
+	return unloaded;
+}
+
+struct pfm_unload_cpu {
+	struct pfm_context	*ctx;
+	bool			unloaded;
+};
+
+static void pfm_unload_cpu_here(void *data)
+{
+	struct pfm_unload_cpu *u = data;
+
+	u->unloaded = pfm_unload_cpu_locked(u->ctx);
+}
+
+/* Drop what a loaded system-wide context holds, once it is unloaded. */
+static void pfm_cpu_unloaded(struct pfm_context *ctx, unsigned int cpu,
+			     bool cpuslocked)
+{
+	if (cpuslocked)
+		static_branch_dec_cpuslocked(&pfm_hooks_key);
+	else
+		static_branch_dec(&pfm_hooks_key);
+	pfm_session_release(ctx, cpu);
 }
 
 /**
@@ -326,17 +361,18 @@ static void pfm_unload_cpu_here(void *data)
  */
 int pfm_unload(struct pfm_context *ctx)
 {
+	struct pfm_unload_cpu u = { .ctx = ctx };
 	struct task_struct *task;
-	int cpu = ctx->cpu;
 
 	if (ctx->state == PFM_CTX_UNLOADED)
 		return 0;
 	if (pfm_ctx_is_syswide(ctx)) {
 		/* -ENXIO: the CPU went offline and unloaded it already. */
-		if (smp_call_function_single(cpu, pfm_unload_cpu_here, ctx, 1))
+		if (smp_call_function_single(ctx->cpu, pfm_unload_cpu_here, &u,
+					     1) || !u.unloaded)
 			return 0;
-		static_branch_dec(&pfm_hooks_key);
-		pfm_session_release(ctx, cpu);
+		pfm_cpu_unloaded(ctx, ctx->cpu, false);
+		pfm_context_put(ctx);
 		return 0;
 	}
 	task = pfm_detach_task(ctx, PFM_CTX_UNLOADED);
@@ -369,10 +405,10 @@ void __pfm_exit_task(struct task_struct *task)
 					       PFM_CTX_UNLOADED);
 	if (!detached)
 		return;
-	pfm_task_detached(ctx, detached);
-	/* A zombie is freed by its task work, run later in do_exit(). */
+	/* Nobody reads a zombie's messages; its task work frees it later. */
 	if (!zombie)
 		pfm_post_end_msg(ctx);
+	pfm_task_detached(ctx, detached);
 }
 
 static void pfm_zombie_work(struct callback_head *work)
@@ -384,7 +420,8 @@ static void pfm_zombie_work(struct callback_head *work)
 	task = pfm_detach_task(ctx, PFM_CTX_ZOMBIE);
 	if (task)
 		pfm_task_detached(ctx, task);
-	pfm_context_free(ctx);
+	/* The reference the fd had, handed over by pfm_release_ctx(). */
+	pfm_context_put(ctx);
 }
 
 /**
@@ -392,8 +429,8 @@ static void pfm_zombie_work(struct callback_head *work)
  * @ctx: the context
  *
  * A context monitoring another thread cannot be taken from that thread's
- * PMU from here; it becomes a zombie that the thread frees itself.
- * Anything else is unloaded and freed now.
+ * PMU from here; it becomes a zombie that the thread detaches itself, and
+ * the fd's reference goes to that work. Anything else is unloaded now.
  */
 void pfm_release_ctx(struct pfm_context *ctx)
 {
@@ -422,19 +459,32 @@ void pfm_release_ctx(struct pfm_context *ctx)
 	mutex_lock(&ctx->mutex);
 	pfm_unload(ctx);
 	mutex_unlock(&ctx->mutex);
-	pfm_context_free(ctx);
+	pfm_context_put(ctx);
 }
 
 static int pfm_cpu_offline(unsigned int cpu)
 {
-	struct pfm_context *ctx = this_cpu_read(pfm_cpu.syswide);
+	struct pfm_context *ctx;
+	unsigned long flags;
+	bool unloaded = false;
 
+	/* The context's IPIs run on this CPU: keep them out while we look. */
+	local_irq_save(flags);
+	ctx = this_cpu_read(pfm_cpu.syswide);
+	if (ctx) {
+		pfm_context_get(ctx);
+		unloaded = pfm_unload_cpu_locked(ctx);
+	}
+	local_irq_restore(flags);
 	if (!ctx)
 		return 0;
-	pfm_unload_cpu_here(ctx);
-	static_branch_dec_cpuslocked(&pfm_hooks_key);
-	pfm_session_release(ctx, cpu);
-	pfm_post_end_msg(ctx);
+
+	if (unloaded) {
+		pfm_cpu_unloaded(ctx, cpu, true);
+		pfm_post_end_msg(ctx);
+		pfm_context_put(ctx);
+	}
+	pfm_context_put(ctx);
 	return 0;
 }
 

@@ -11,9 +11,13 @@
 #include <linux/fcntl.h>
 #include <linux/file.h>
 #include <linux/fs.h>
+#include <linux/rcupdate.h>
 #include <linux/slab.h>
 
 #include "internal.h"
+
+/* Contexts allocated and not yet freed, for debugfs and leak tests. */
+atomic_long_t pfm_nr_contexts = ATOMIC_LONG_INIT(0);
 
 static int pfm_context_alloc_regs(struct pfm_context *ctx)
 {
@@ -45,6 +49,8 @@ static struct pfm_context *pfm_context_alloc(const struct pfarg_ctx *req)
 		kfree(ctx);
 		return ERR_PTR(-ENODEV);
 	}
+	refcount_set(&ctx->refs, 1);
+	atomic_long_inc(&pfm_nr_contexts);
 	mutex_init(&ctx->mutex);
 	raw_spin_lock_init(&ctx->lock);
 	init_waitqueue_head(&ctx->msgq_wait);
@@ -53,22 +59,48 @@ static struct pfm_context *pfm_context_alloc(const struct pfarg_ctx *req)
 	ctx->last_cpu = -1;
 	ctx->dirty = true;
 	if (pfm_context_alloc_regs(ctx)) {
-		pfm_context_free(ctx);
+		pfm_context_put(ctx);
 		return ERR_PTR(-ENOMEM);
 	}
 	return ctx;
 }
 
 /**
- * pfm_context_free - free an unloaded context
- * @ctx: the context; nothing may reference it any more
+ * pfm_context_get - take a reference on a context
+ * @ctx: the context, already referenced by the caller
  */
-void pfm_context_free(struct pfm_context *ctx)
+void pfm_context_get(struct pfm_context *ctx)
 {
-	pfm_pmu_put(ctx->pmu);
+	refcount_inc(&ctx->refs);
+}
+
+/**
+ * pfm_context_put - drop a reference; the last one frees the context
+ * @ctx: the context
+ *
+ * May sleep.
+ */
+static void pfm_context_free_rcu(struct rcu_head *head)
+{
+	struct pfm_context *ctx = container_of(head, struct pfm_context, rcu);
+
 	kfree(ctx->pmcs);
 	kfree(ctx->pmds);
 	kfree(ctx);
+	atomic_long_dec(&pfm_nr_contexts);
+}
+
+void pfm_context_put(struct pfm_context *ctx)
+{
+	if (!refcount_dec_and_test(&ctx->refs))
+		return;
+	pfm_pmu_put(ctx->pmu);
+	/*
+	 * A scheduler hook that read task->pfm_ctx just before the context
+	 * was detached may still take its lock; it runs with interrupts
+	 * off, hence within an RCU read-side section.
+	 */
+	call_rcu(&ctx->rcu, pfm_context_free_rcu);
 }
 
 static int pfm_release(struct inode *inode, struct file *file)
@@ -142,6 +174,6 @@ int pfm_context_create(const struct pfarg_ctx *req)
 out_put_fd:
 	put_unused_fd(fd);
 out_free_ctx:
-	pfm_context_free(ctx);
+	pfm_context_put(ctx);
 	return ret;
 }

@@ -58,10 +58,12 @@ void __pfm_sched_out(struct task_struct *prev)
 	struct pfm_context *sys = this_cpu_read(pfm_cpu.syswide);
 	struct pfm_context *ctx = READ_ONCE(prev->pfm_ctx);
 
+	__this_cpu_write(pfm_cpu.in_sched, true);
 	if (sys)
 		pfm_syswide_switch(sys);
 	if (ctx)
 		pfm_thread_out(ctx);
+	__this_cpu_write(pfm_cpu.in_sched, false);
 }
 
 /* Whether this CPU's PMU still holds exactly the context's registers. */
@@ -84,6 +86,7 @@ void __pfm_sched_in(struct task_struct *next)
 	if (!ctx)
 		return;
 
+	__this_cpu_write(pfm_cpu.in_sched, true);
 	raw_spin_lock(&ctx->lock);
 	if (ctx->state != PFM_CTX_LOADED)
 		goto out_unlock;
@@ -99,4 +102,5 @@ void __pfm_sched_in(struct task_struct *next)
 	}
 out_unlock:
 	raw_spin_unlock(&ctx->lock);
+	__this_cpu_write(pfm_cpu.in_sched, false);
 }

@@ -22,6 +22,7 @@
 #include <linux/mutex.h>
 #include <linux/perfmon.h>
 #include <linux/percpu.h>
+#include <linux/refcount.h>
 #include <linux/spinlock.h>
 #include <linux/task_work.h>
 #include <linux/wait.h>
@@ -89,6 +90,8 @@ struct pfm_pmd {
 
 /**
  * struct pfm_context - one perfmon context, the private data of its fd
+ * @refs: one for the fd (or the zombie work that replaces it), one while
+ *	loaded; the last put frees the context.
  * @mutex: serializes the calls made on the context's fd.
  * @lock: protects everything below that the scheduler hooks, IPIs and the
  *	PMU interrupt touch: @state, @started, @task, @cpu, @hw_live,
@@ -113,8 +116,10 @@ struct pfm_pmd {
  * @async_queue: SIGIO subscribers (fcntl O_ASYNC).
  * @zombie_work: frees a context whose fd was closed while it monitored
  *	another thread, run by that thread.
+ * @rcu: the scheduler hooks may still look at a context being freed.
  */
 struct pfm_context {
+	refcount_t			refs;
 	/* serializes the calls made on the fd */
 	struct mutex			mutex;
 	/* protects the state shared with hooks and IPIs, see above */
@@ -137,6 +142,7 @@ struct pfm_context {
 	wait_queue_head_t		msgq_wait;
 	struct fasync_struct		*async_queue;
 	struct callback_head		zombie_work;
+	struct rcu_head			rcu;
 };
 
 static inline bool pfm_ctx_is_syswide(const struct pfm_context *ctx)
@@ -149,11 +155,13 @@ static inline bool pfm_ctx_is_syswide(const struct pfm_context *ctx)
  * @owner: the context whose registers the PMU holds, or NULL.
  * @syswide: the system-wide context loaded on this CPU, or NULL.
  * @reg_accesses: PMU register reads and writes done by perfmon here.
+ * @in_sched: a scheduler hook is running here, in the middle of a switch.
  */
 struct pfm_cpu {
 	struct pfm_context	*owner;
 	struct pfm_context	*syswide;
 	u64			reg_accesses;
+	bool			in_sched;
 };
 
 DECLARE_PER_CPU(struct pfm_cpu, pfm_cpu);
@@ -170,8 +178,10 @@ bool pfm_may_count_kernel(void);
 
 /* context.c: context lifetime and the fd */
 extern const struct file_operations pfm_context_fops;
+extern atomic_long_t pfm_nr_contexts;
 int pfm_context_create(const struct pfarg_ctx *req);
-void pfm_context_free(struct pfm_context *ctx);
+void pfm_context_get(struct pfm_context *ctx);
+void pfm_context_put(struct pfm_context *ctx);
 
 /* notify.c: notification messages, read(), poll(), SIGIO */
 bool pfm_msgq_pending(struct pfm_context *ctx);

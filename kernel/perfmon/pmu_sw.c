@@ -8,7 +8,9 @@
  * kernel software events:
  *
  *   0  cpu-clock         nanoseconds of CPU time, whoever runs
- *   1  task-clock        nanoseconds the monitored thread ran
+ *   1  task-clock        nanoseconds the monitored thread ran, as the
+ *                        scheduler accounts them (CLOCK_THREAD_CPUTIME_ID);
+ *                        like cpu-clock for a system-wide context
  *   2  context-switches  switches of the monitored thread or CPU
  *   3  cpu-migrations    migrations of the monitored thread
  *
@@ -29,6 +31,7 @@
 #include <linux/init.h>
 #include <linux/kernel.h>
 #include <linux/percpu.h>
+#include <linux/sched.h>
 #include <linux/sched/clock.h>
 
 #include "internal.h"
@@ -76,7 +79,8 @@ static const struct pfm_regdesc pfm_sw_pmds[] = {
  * struct pfm_sw_regs - the registers of the software PMU of one CPU
  * @evtsel: PMC values.
  * @count: PMD values; a running clock adds the time since @since.
- * @since: local_clock() when a running clock counter was last folded.
+ * @since: the clock of the counter (pfm_sw_clock()) when it was last
+ *	folded.
  * @running: counters counting now.
  */
 struct pfm_sw_regs {
@@ -101,11 +105,39 @@ static bool pfm_sw_is_clock(const struct pfm_sw_regs *regs, unsigned int idx)
 	return ev == PFM_SW_CPU_CLOCK || ev == PFM_SW_TASK_CLOCK;
 }
 
-/* Bring a running clock counter up to now. */
-static void pfm_sw_fold(struct pfm_sw_regs *regs, unsigned int idx, u64 now)
+/*
+ * The run time of the current thread as the scheduler accounts it. In
+ * the middle of a switch the scheduler has just folded it into the sum,
+ * and charges what follows to the next thread; elsewhere the time since
+ * the last fold is added, as task_sched_runtime() would. The current
+ * thread is the monitored one whenever a per-thread context is live.
+ */
+static u64 pfm_sw_task_runtime(void)
 {
+	u64 now, start = current->se.exec_start;
+
+	if (__this_cpu_read(pfm_cpu.in_sched))
+		return current->se.sum_exec_runtime;
+	now = local_clock();
+	return current->se.sum_exec_runtime + (now > start ? now - start : 0);
+}
+
+static u64 pfm_sw_clock(const struct pfm_sw_regs *regs, unsigned int idx)
+{
+	if (pfm_sw_event_of(regs, idx) == PFM_SW_TASK_CLOCK &&
+	    !this_cpu_read(pfm_cpu.syswide))
+		return pfm_sw_task_runtime();
+	return local_clock();
+}
+
+/* Bring a running clock counter up to now. */
+static void pfm_sw_fold(struct pfm_sw_regs *regs, unsigned int idx)
+{
+	u64 now;
+
 	if (!test_bit(idx, &regs->running) || !pfm_sw_is_clock(regs, idx))
 		return;
+	now = pfm_sw_clock(regs, idx);
 	regs->count[idx] += now - regs->since[idx];
 	regs->since[idx] = now;
 }
@@ -122,14 +154,14 @@ static void pfm_sw_write_pmd(const struct pfm_pmu_desc *pmu, unsigned int idx,
 	struct pfm_sw_regs *regs = this_cpu_ptr(&pfm_sw_regs);
 
 	regs->count[idx] = val;
-	regs->since[idx] = local_clock();
+	regs->since[idx] = pfm_sw_clock(regs, idx);
 }
 
 static u64 pfm_sw_read_pmd(const struct pfm_pmu_desc *pmu, unsigned int idx)
 {
 	struct pfm_sw_regs *regs = this_cpu_ptr(&pfm_sw_regs);
 
-	pfm_sw_fold(regs, idx, local_clock());
+	pfm_sw_fold(regs, idx);
 	return regs->count[idx];
 }
 
@@ -143,13 +175,12 @@ static void pfm_sw_start(const struct pfm_pmu_desc *pmu,
 			 const unsigned long *used, const u64 *pmcs)
 {
 	struct pfm_sw_regs *regs = this_cpu_ptr(&pfm_sw_regs);
-	u64 now = local_clock();
 	unsigned int i;
 
 	for_each_set_bit(i, used, PFM_SW_NR_COUNTERS) {
 		if (!pfm_sw_enabled(regs->evtsel[i]))
 			continue;
-		regs->since[i] = now;
+		regs->since[i] = pfm_sw_clock(regs, i);
 		__set_bit(i, &regs->running);
 	}
 }
@@ -158,11 +189,10 @@ static void pfm_sw_stop(const struct pfm_pmu_desc *pmu,
 			const unsigned long *used)
 {
 	struct pfm_sw_regs *regs = this_cpu_ptr(&pfm_sw_regs);
-	u64 now = local_clock();
 	unsigned int i;
 
 	for_each_set_bit(i, used, PFM_SW_NR_COUNTERS) {
-		pfm_sw_fold(regs, i, now);
+		pfm_sw_fold(regs, i);
 		__clear_bit(i, &regs->running);
 	}
 }
