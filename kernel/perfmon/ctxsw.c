@@ -9,7 +9,8 @@
  * the thread could resume on another CPU, saves their values. Switch-in is
  * lazy: when the thread comes back to the CPU whose PMU still holds its
  * registers and nothing changed them, nothing is reloaded. On a machine
- * with a single possible CPU the save is skipped too, as perfmon2 did.
+ * with a single possible CPU the save is deferred too, as perfmon2 did:
+ * the next context to take the PMU saves the registers it finds there.
  */
 #include <linux/cpumask.h>
 #include <linux/jump_label.h>
@@ -43,7 +44,7 @@ static void pfm_thread_out(struct pfm_context *ctx)
 			pfm_note(ctx, PFM_NOTE_SWITCH_OUT);
 		pfm_hw_stop(ctx);
 	}
-	if (nr_cpu_ids > 1)
+	if (!pfm_lazy_save())
 		pfm_hw_save(ctx);
 out_unlock:
 	raw_spin_unlock(&ctx->lock);

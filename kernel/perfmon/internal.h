@@ -18,6 +18,7 @@
 #define _KERNEL_PERFMON_INTERNAL_H
 
 #include <linux/bitmap.h>
+#include <linux/cpumask.h>
 #include <linux/fs.h>
 #include <linux/mutex.h>
 #include <linux/perfmon.h>
@@ -165,6 +166,16 @@ struct pfm_cpu {
 };
 
 DECLARE_PER_CPU(struct pfm_cpu, pfm_cpu);
+
+/*
+ * With a single possible CPU a thread always resumes where its registers
+ * are, so switch-out need not save them: the next context to load saves
+ * them instead (perfmon2's lazy save on UP).
+ */
+static inline bool pfm_lazy_save(void)
+{
+	return nr_cpu_ids == 1;
+}
 
 /* args.c: checks of user arguments that need no context */
 int pfm_check_ctx_arg(const struct pfarg_ctx *req);

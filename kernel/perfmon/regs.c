@@ -113,11 +113,29 @@ u64 pfm_hw_read_pmd(struct pfm_context *ctx, unsigned int idx)
  *
  * Counting is not enabled; pfm_hw_start() does that.
  */
+/*
+ * With lazy save, the PMU may still hold the only copy of another
+ * context's counts: save them before they are overwritten. Nothing else
+ * runs on the single CPU, so the nested lock cannot be contended.
+ */
+static void pfm_hw_save_previous_owner(struct pfm_context *ctx)
+{
+	struct pfm_context *prev = this_cpu_read(pfm_cpu.owner);
+
+	if (!pfm_lazy_save() || !prev || prev == ctx)
+		return;
+	raw_spin_lock_nested(&prev->lock, SINGLE_DEPTH_NESTING);
+	if (prev->hw_live && prev->last_cpu == smp_processor_id())
+		pfm_hw_save(prev);
+	raw_spin_unlock(&prev->lock);
+}
+
 void pfm_hw_load(struct pfm_context *ctx)
 {
 	unsigned int i;
 
 	lockdep_assert_held(&ctx->lock);
+	pfm_hw_save_previous_owner(ctx);
 	for_each_set_bit(i, ctx->used_pmcs, ctx->pmu->num_pmcs)
 		pfm_hw_write_pmc(ctx, i);
 	for_each_set_bit(i, ctx->used_pmds, ctx->pmu->num_pmds)
