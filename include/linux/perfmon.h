@@ -171,6 +171,14 @@ static __always_inline void pfm_exit_task(struct task_struct *task)
 	if (static_branch_unlikely(&pfm_hooks_key))
 		__pfm_exit_task(task);
 }
+
+/* exec keeps the context, unless the new program gains privileges. */
+static __always_inline void pfm_exec(struct task_struct *task,
+				     bool secureexec)
+{
+	if (static_branch_unlikely(&pfm_hooks_key) && secureexec)
+		__pfm_exit_task(task);
+}
 #else
 static inline int pfm_pmu_register(const struct pfm_pmu_desc *pmu)
 {
@@ -186,6 +194,7 @@ static inline void pfm_sched_out(struct task_struct *prev) { }
 static inline void pfm_sched_in(struct task_struct *next) { }
 static inline void pfm_fork(struct task_struct *child) { }
 static inline void pfm_exit_task(struct task_struct *task) { }
+static inline void pfm_exec(struct task_struct *task, bool secureexec) { }
 #endif
 
 #endif /* _LINUX_PERFMON_H */

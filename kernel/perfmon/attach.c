@@ -182,6 +182,11 @@ static int pfm_load_task(struct pfm_context *ctx, pid_t tid)
 	ret = pfm_may_attach_task(ctx, task);
 	if (ret)
 		goto out_put_task;
+	/* Checked again, atomically, when attaching. */
+	if (READ_ONCE(task->pfm_ctx)) {
+		ret = -EEXIST;
+		goto out_put_task;
+	}
 	ret = pfm_session_acquire(ctx, -1);
 	if (ret)
 		goto out_put_task;
@@ -386,7 +391,9 @@ int pfm_unload(struct pfm_context *ctx)
  * @task: the exiting thread, current
  *
  * Its context is unloaded with the counts kept, and the controller learns
- * it from a PFM_MSG_END message.
+ * it from a PFM_MSG_END message. A thread executing a program that gains
+ * privileges (set-user-ID and the like) leaves its context the same way:
+ * the counts of a privileged program are not for the old owner to read.
  */
 void __pfm_exit_task(struct task_struct *task)
 {

@@ -74,12 +74,6 @@ void pfm_context_get(struct pfm_context *ctx)
 	refcount_inc(&ctx->refs);
 }
 
-/**
- * pfm_context_put - drop a reference; the last one frees the context
- * @ctx: the context
- *
- * May sleep.
- */
 static void pfm_context_free_rcu(struct rcu_head *head)
 {
 	struct pfm_context *ctx = container_of(head, struct pfm_context, rcu);
@@ -90,6 +84,12 @@ static void pfm_context_free_rcu(struct rcu_head *head)
 	atomic_long_dec(&pfm_nr_contexts);
 }
 
+/**
+ * pfm_context_put - drop a reference; the last one frees the context
+ * @ctx: the context
+ *
+ * May sleep.
+ */
 void pfm_context_put(struct pfm_context *ctx)
 {
 	if (!refcount_dec_and_test(&ctx->refs))

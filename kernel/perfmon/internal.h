@@ -184,6 +184,7 @@ int pfm_check_load_arg(const struct pfarg_load *req);
 int pfm_check_start_arg(const struct pfarg_start *req);
 
 /* perm.c: who may do what */
+bool pfm_may_monitor(void);
 bool pfm_may_system_wide(void);
 bool pfm_may_count_kernel(void);
 

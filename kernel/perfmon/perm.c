@@ -5,7 +5,9 @@
  * perfmon reuses perf_event_paranoid so that administrators have a single
  * setting for both interfaces, with its meaning:
  *   >= 1: monitoring a whole CPU needs CAP_PERFMON (or CAP_SYS_ADMIN);
- *   >= 2: so does counting at kernel privilege level.
+ *   >= 2: so does counting at kernel privilege level;
+ *   >= 3: so does any use (Debian's CONFIG_SECURITY_PERF_EVENTS_RESTRICT
+ *	   level, which makes 3 the default).
  * Without CONFIG_PERF_EVENTS the knob does not exist and its default, 2,
  * applies. Monitoring another thread always needs ptrace access to it.
  */
@@ -21,6 +23,16 @@ static int pfm_paranoid_level(void)
 #else
 	return 2;
 #endif
+}
+
+/**
+ * pfm_may_monitor - may the caller create a context at all
+ *
+ * Return: true when allowed.
+ */
+bool pfm_may_monitor(void)
+{
+	return pfm_paranoid_level() <= 2 || perfmon_capable();
 }
 
 /**

@@ -107,12 +107,6 @@ u64 pfm_hw_read_pmd(struct pfm_context *ctx, unsigned int idx)
 			     ctx->pmds[idx].flags & PFM_REGFL_NO_EMUL64);
 }
 
-/**
- * pfm_hw_load - load the whole image into this CPU's PMU
- * @ctx: the context
- *
- * Counting is not enabled; pfm_hw_start() does that.
- */
 /*
  * With lazy save, the PMU may still hold the only copy of another
  * context's counts: save them before they are overwritten. Nothing else
@@ -130,6 +124,12 @@ static void pfm_hw_save_previous_owner(struct pfm_context *ctx)
 	raw_spin_unlock(&prev->lock);
 }
 
+/**
+ * pfm_hw_load - load the whole image into this CPU's PMU
+ * @ctx: the context
+ *
+ * Counting is not enabled; pfm_hw_start() does that.
+ */
 void pfm_hw_load(struct pfm_context *ctx)
 {
 	unsigned int i;

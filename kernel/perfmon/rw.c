@@ -210,8 +210,22 @@ static int pfm_check_pmd(struct pfm_context *ctx, const struct pfarg_pmd *req,
 	return idx;
 }
 
+/* The value a PMD write stores, after the description had its say. */
+static int pfm_check_pmd_value(struct pfm_context *ctx, unsigned int idx,
+			       u64 *val)
+{
+	const struct pfm_pmu_desc *pmu = ctx->pmu;
+	const struct pfm_regdesc *reg = &pmu->pmds[idx];
+
+	*val &= ~reg->rsvd_msk;
+	if ((reg->type & PFM_REG_WC) &&
+	    pmu->ops->pmd_write_check(pmu, idx, val))
+		return -EINVAL;
+	return 0;
+}
+
 static void pfm_commit_pmd(struct pfm_context *ctx, unsigned int idx,
-			   const struct pfarg_pmd *req, bool through)
+			   const struct pfarg_pmd *req, u64 val, bool through)
 {
 	struct pfm_pmd *pmd = &ctx->pmds[idx];
 	u32 keep = pmd->flags & PFM_REGFL_NO_EMUL64;
@@ -229,7 +243,7 @@ static void pfm_commit_pmd(struct pfm_context *ctx, unsigned int idx,
 	/* Read-only PMDs keep their value, as perfmon2 did. */
 	if (ctx->pmu->pmds[idx].type & PFM_REG_RO)
 		return;
-	pmd->value = req->reg_value;
+	pmd->value = val;
 	if (through)
 		pfm_hw_write_pmd(ctx, idx);
 }
@@ -239,15 +253,21 @@ static int pfm_write_pmds_here(struct pfm_context *ctx, struct pfm_rw_args *a)
 	struct pfarg_pmd *req = a->req;
 	bool through;
 	int i, idx;
+	u64 val;
 
 	through = pfm_prepare_change(ctx);
 	for (i = 0; i < a->count; i++) {
 		idx = pfm_check_pmd(ctx, &req[i], true, &a->retfl);
+		val = req[i].reg_value;
+		if (idx >= 0 && pfm_check_pmd_value(ctx, idx, &val)) {
+			a->retfl = PFM_REG_RETFL_EINVAL;
+			idx = -EINVAL;
+		}
 		if (idx < 0) {
 			a->bad_idx = i;
 			return idx;
 		}
-		pfm_commit_pmd(ctx, idx, &req[i], through);
+		pfm_commit_pmd(ctx, idx, &req[i], val, through);
 	}
 	return 0;
 }

@@ -105,6 +105,8 @@ SYSCALL_DEFINE4(pfm_create_context, struct pfarg_ctx __user *, ureq,
 	ret = pfm_check_ctx_arg(&req);
 	if (ret)
 		return ret;
+	if (!pfm_may_monitor())
+		return -EPERM;
 	if ((req.ctx_flags & PFM_FL_SYSTEM_WIDE) && !pfm_may_system_wide())
 		return -EPERM;
 	ret = pfm_check_fmt_arg(fmt_name, fmt_arg, fmt_arg_size);
