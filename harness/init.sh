@@ -2,8 +2,10 @@
 # /init of the perfmon test initramfs (busybox ash). The host side (harness/qemu-run.py) reads
 # the console; the line protocol is:
 #   PFMTEST-BEGIN <name> ... TAP ... PFMTEST-END <name> rc=<rc>   one kselftest binary
+#   PFM-BENCH-BEGIN ... bench/# lines ... PFM-BENCH-END rc=<rc>    pfm.mode=bench (make bench)
 #   PFM-INIT-DONE                                                  /init finished, powering off
-# Kernel command line: pfm.mode=check|run|shell (default check), pfm.timeout=<s per selftest>.
+# Kernel command line: pfm.mode=check|run|bench|shell (default check), pfm.timeout=<s per
+# selftest>, pfm.bench=<name,name,...> (bench mode: only these benchmarks; default all).
 /bin/busybox --install -s
 export PATH=/bin:/sbin:/usr/bin:/usr/sbin
 mount -t proc proc /proc
@@ -16,6 +18,7 @@ exec </dev/console >/dev/console 2>&1
 
 MODE=check
 TIMEOUT=120
+BENCH=
 # kselftest convention: tools/testing/selftests/perfmon/settings may say timeout=N
 [ -f /perfmon/selftests/settings ] && TIMEOUT=$(sed -n 's/^timeout=//p' /perfmon/selftests/settings)
 [ -n "$TIMEOUT" ] || TIMEOUT=120
@@ -23,6 +26,7 @@ for arg in $(cat /proc/cmdline); do
 	case "$arg" in
 	pfm.mode=*) MODE=${arg#pfm.mode=} ;;
 	pfm.timeout=*) TIMEOUT=${arg#pfm.timeout=} ;;
+	pfm.bench=*) BENCH=$(echo "${arg#pfm.bench=}" | tr ',' ' ') ;;
 	esac
 done
 echo "PFM-INIT mode=$MODE kernel=$(uname -r) arch=$(uname -m) cpus=$(grep -c ^processor /proc/cpuinfo)"
@@ -80,6 +84,19 @@ run)
 		echo "pfmon rc=$?"
 	fi
 	echo "PFM-DEMO-END"
+	;;
+bench)
+	# make bench: the host echoes what pfm-bench prints between the markers
+	echo "PFM-BENCH-BEGIN"
+	if [ -x /bin/pfm-bench ]; then
+		# shellcheck disable=SC2086 # BENCH is a list of names
+		pfm-bench $BENCH </dev/null
+		rc=$?
+	else
+		echo "# /bin/pfm-bench: not found"
+		rc=127
+	fi
+	echo "PFM-BENCH-END rc=$rc"
 	;;
 shell)
 	# interactive debugging: make shell ARCH=...

@@ -5,7 +5,8 @@
 # Contents: static busybox (/bin/busybox), /init (harness/init.sh), the perfmon kselftests
 # (tools/testing/selftests/perfmon, built with its lib.mk Makefile against the uapi headers
 # installed in build/<arch>-<flavor>/usr/include) under /perfmon/selftests/ with the run order in
-# /perfmon/selftests/TESTS, and /bin/pfmon when tools/perfmon has a Makefile.
+# /perfmon/selftests/TESTS, and /bin/pfmon (+ /bin/pfm-bench from tools/perfmon/bench) when
+# tools/perfmon has a Makefile.
 # Everything is built from the synced tree build/linux (run harness/prepare-tree.sh first).
 set -euo pipefail
 
@@ -69,6 +70,10 @@ if [ -f "$TOOL/Makefile" ]; then
 	pfmon=$(ls "$TOOLOUT/pfmon" "$TOOL/pfmon" 2>/dev/null | head -1 || true)
 	if [ -z "$pfmon" ]; then echo "ERROR: tools/perfmon built no pfmon" >&2; exit 1; fi
 	install -m 0755 "$pfmon" "$STAGE/bin/pfmon"
+	# pfm-bench (tools/perfmon/bench), run by pfm.mode=bench (make bench)
+	if [ -f "$TOOLOUT/bench/pfm-bench" ]; then
+		install -m 0755 "$TOOLOUT/bench/pfm-bench" "$STAGE/bin/pfm-bench"
+	fi
 fi
 
 # every ELF in the image must be static: there is no libc in the guest

@@ -7,6 +7,9 @@
 # prepare-tree.sh). The changed files are the overlay manifest plus the files the patches touch.
 # Commits are built without a checkout (temporary index + commit-tree on a scratch branch).
 #
+# MAINTAINERS grows with the series: each part adds the F: lines of the perfmon entry that
+# cover its own files, so every patch that adds files also updates MAINTAINERS.
+#
 # Part -> paths (first match wins, order = patch order):
 #   1 uapi      include/uapi/linux/perfmon.h
 #   2 core      everything not listed below: kernel/perfmon/, include/linux/perfmon*.h,
@@ -38,6 +41,24 @@ part_of() {
 	esac
 }
 
+# MAINTAINERS as of part $1: the perfmon entry keeps only the F: lines of parts <= $1.
+maintainers_at() {
+	local line path
+	while IFS= read -r line; do
+		case "$line" in
+		"F:	"*)
+			path=${line#F:	}
+			if [ "$in_pfm" = 1 ] && [ "$(part_of "$path")" -gt "$1" ]; then
+				continue
+			fi
+			;;
+		"PERFMON PMU MONITORING INTERFACE") in_pfm=1 ;;
+		"") in_pfm=0 ;;
+		esac
+		printf '%s\n' "$line"
+	done < "$TREE/MAINTAINERS"
+}
+
 msg() {
 	case "$1" in
 	1) cat <<'EOF'
@@ -52,19 +73,25 @@ The header only uses __u* types and compiles on its own as C90.
 EOF
 	;;
 	2) cat <<'EOF'
-perfmon/core: add the perfmon2 context and PMU description core
+perfmon/core: add the perfmon2 counting core
 
-Add kernel/perfmon: per-context file descriptors (anon inode "[perfmon]"),
-argument validation for the perfmon2 system calls, the PMU description
-registry with a software PMU description as the fallback on every
-architecture, and /sys/kernel/perfmon (version, syscall base, PMU
-description). Calls whose functionality is not implemented yet validate
-their arguments and return -ENOSYS, so that user space sees the final ABI.
+perfmon2 tools (pfmon, PAPI's perfmon2 substrate) program the PMU through
+context file descriptors. Add kernel/perfmon: contexts held by anon-inode
+fds with read/poll/SIGIO notifications; argument checks that refuse
+unknown flags and non-zero reserved fields; the PMU description registry,
+validated once at registration, with a software PMU (cpu-clock,
+task-clock, context switches, migrations) as the fallback on every
+architecture; per-thread monitoring of the caller or of a ptrace-stopped
+thread and system-wide monitoring of a CPU reached by IPI; 64-bit
+virtualized counters; /sys/kernel/perfmon and debugfs statistics.
 
-Wire it into the build with CONFIG_PERFMON (init/Kconfig, kernel/Makefile)
-and declare the system calls in <linux/syscalls.h>, with cond_syscall
-stubs for kernels built without perfmon. KUnit tests cover argument
-checking and the PMU description code (CONFIG_PERFMON_KUNIT_TEST).
+Hook the scheduler, fork and exit behind a static key that is on only
+while a context is loaded: switch-out stops and saves, switch-in reloads
+lazily, fork leaves children unmonitored, exit unloads and notifies.
+Wire it into the build with CONFIG_PERFMON and declare the system calls
+with cond_syscall stubs. The event set calls return -EOPNOTSUPP until
+sets are implemented. KUnit suites cover argument checks, PMU description
+validation and registration, and the 64-bit counter arithmetic.
 EOF
 	;;
 	3) cat <<'EOF'
@@ -124,6 +151,7 @@ parent=$(g rev-parse pristine)
 for part in 1 2 3 4 5 6 7; do
 	n=0
 	for f in $changed; do
+		[ "$f" = MAINTAINERS ] && continue
 		[ "$(part_of "$f")" = "$part" ] || continue
 		if [ -f "$TREE/$f" ]; then
 			g update-index --add "$f"
@@ -132,6 +160,11 @@ for part in 1 2 3 4 5 6 7; do
 		fi
 		n=$((n + 1))
 	done
+	if printf '%s\n' "$changed" | grep -qx MAINTAINERS; then
+		in_pfm=0
+		blob=$(maintainers_at "$part" | g hash-object -w --stdin)
+		g update-index --cacheinfo "100644,$blob,MAINTAINERS"
+	fi
 	tree=$(g write-tree)
 	[ "$tree" = "$(g rev-parse "$parent^{tree}")" ] && continue   # nothing in this part
 	parent=$(printf '%s\n\n%s\n' "$(msg $part)" "$SOB" | g commit-tree "$tree" -p "$parent")

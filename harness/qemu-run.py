@@ -2,12 +2,16 @@
 """Boot a perfmon test kernel in QEMU, capture the console, detect splats, parse results.
 
   qemu-run.py --mode x86_64|arm64-exact|arm64-smp [--flavor debug|release]
-              [--pfm-mode check|run|shell] [--timeout S] [--echo] [--append "..."]
+              [--pfm-mode check|run|bench|shell] [--timeout S] [--echo] [--append "..."]
 
 Kernel: build/<arch>-<flavor>/arch/.../{bzImage,Image}; initramfs: build/initramfs/<arch>-<flavor>.cpio.gz
 Console log: build/logs/<mode>.log (<mode>-<pfm-mode>.log for other pfm modes)
 Results:     build/results/<mode>.json (see results.py), with a "boot" item that fails on a
              timeout, a guest that did not reach PFM-INIT-DONE, or any kernel splat.
+pfm-mode bench (make bench): the kernel gets norandmaps (repeatable numbers); the lines
+pfm-bench prints between PFM-BENCH-BEGIN and PFM-BENCH-END ("bench ..." results and "# ..." raw
+numbers) are copied to stdout, and a "bench" item fails when the program did not finish with
+rc=0 or printed no result line.
 Exit status: 0 when the boot item passed and no test failed.
 """
 import argparse
@@ -47,13 +51,39 @@ SPLATS = [
 SPLAT_RE = re.compile("|".join(re.escape(s) for s in SPLATS))
 
 
+BENCH_END = re.compile(r"PFM-BENCH-END rc=(-?\d+)")
+BENCH_LINE = re.compile(r"^bench \S+ perfmon=\S+ perf=\S+ ratio=\S+ unit=\S+ regs=\S+$")
+
+
+def bench_item(lines):
+    """pfm.mode=bench: pfm-bench ran to the end (rc=0) and printed at least one result."""
+    it = results.item("bench")
+    rc = None
+    nres = 0
+    for l in lines:
+        m = BENCH_END.search(l)
+        if m:
+            rc = int(m.group(1))
+        if BENCH_LINE.match(l.rstrip()):
+            nres += 1
+    if rc is None:
+        it["notes"].append("no PFM-BENCH-END line: pfm-bench did not finish")
+    elif rc != 0:
+        it["notes"].append(f"pfm-bench exited with rc={rc}")
+    if not nres:
+        it["notes"].append("no 'bench <name> ...' result line")
+    it["failed" if it["notes"] else "passed"] = 1
+    return it
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--mode", required=True, choices=sorted(MODES))
     ap.add_argument("--flavor", default="debug", choices=["debug", "release"])
     ap.add_argument("--pfm-mode", default="check")
     ap.add_argument("--timeout", type=int, default=None,
-                    help="kill the guest after S seconds (default 300 debug, 120 release)")
+                    help="kill the guest after S seconds (default 300 debug, 120 release, "
+                    "600 bench)")
     ap.add_argument("--test-timeout", type=int, default=None,
                     help="per-selftest timeout in the guest (default: the selftests' settings file, else 120)")
     ap.add_argument("--append", default="", help="extra kernel command line")
@@ -62,7 +92,8 @@ def main():
     args = ap.parse_args()
 
     arch, qemu, console = MODES[args.mode]
-    timeout = args.timeout or (300 if args.flavor == "debug" else 120)
+    bench = args.pfm_mode == "bench"
+    timeout = args.timeout or (600 if bench else 300 if args.flavor == "debug" else 120)
     odir = os.path.join(ROOT, "build", f"{arch}-{args.flavor}")
     kernel = os.path.join(odir, IMAGES[arch])
     initrd = os.path.join(ROOT, "build", "initramfs", f"{arch}-{args.flavor}.cpio.gz")
@@ -82,6 +113,9 @@ def main():
     append = f"console={console} panic=-1 pfm.mode={args.pfm_mode}"
     if args.test_timeout:
         append += f" pfm.timeout={args.test_timeout}"
+    if bench:
+        # no address space randomization: with it, exact-mode numbers vary by ~0.1% per boot
+        append += " norandmaps"
     append = f"{append} {args.append}".strip()
     cmd = qemu + ["-nographic", "-no-reboot", "-nic", "none", "-kernel", kernel, "-initrd", initrd,
                   "-append", append]
@@ -95,6 +129,7 @@ def main():
                             stderr=subprocess.STDOUT, start_new_session=True)
     lines = []
     echo_on = [False]
+    in_bench = [False]
 
     def reader():
         with open(log, "w", errors="replace") as lf:
@@ -108,6 +143,15 @@ def main():
                 if args.echo == "all" or echo_on[0]:
                     sys.stdout.write(line)
                     sys.stdout.flush()
+                elif bench:
+                    # pfm-bench's own lines, not the kernel's
+                    if BENCH_END.search(line):
+                        in_bench[0] = False
+                    if in_bench[0] and not results.TS.match(line):
+                        sys.stdout.write(line)
+                        sys.stdout.flush()
+                    if "PFM-BENCH-BEGIN" in line:
+                        in_bench[0] = True
 
     t = threading.Thread(target=reader, daemon=True)
     t.start()
@@ -161,6 +205,10 @@ def main():
         it["notes"].append("CONFIG_PERFMON_KUNIT_TEST=y but no KTAP suite on the console")
         items.append(it)
     items += results.parse_selftests(lines, expected)
+    if bench:
+        items.append(bench_item(lines))
+        if items[-1]["failed"]:
+            print("FAIL: bench: " + "; ".join(items[-1]["notes"]) + f" (log {log})")
     res = {"mode": args.mode, "pfm_mode": args.pfm_mode, "seconds": round(elapsed, 1),
            "items": [boot] + items}
     with open(out, "w") as f:

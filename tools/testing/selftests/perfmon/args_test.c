@@ -2,11 +2,11 @@
 /*
  * Argument checks of the eleven calls that take a context fd.
  *
- * In P1 a call whose arguments pass every check returns EOPNOTSUPP: the
- * calls themselves arrive in P2 (PMC/PMD access, load, start, stop,
- * unload), P4 (restart) and P5 (event sets). The tests marked "P1" below
- * expect EOPNOTSUPP and are replaced as each call is implemented. ENOSYS
- * would mean a kernel without perfmon, and those tests skip.
+ * A call whose arguments pass every check is then made: from P2 on, on
+ * a fresh (UNLOADED) context, the register calls, load and unload succeed,
+ * start, stop and restart answer EINVAL (nothing loaded), and the event set
+ * calls EOPNOTSUPP until P5. state_test.c covers every state. ENOSYS would
+ * mean a kernel without perfmon, and those tests skip.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -104,6 +104,7 @@ FIXTURE(fdcall) {
 
 FIXTURE_VARIANT(fdcall) {
 	int	(*call)(int fd);
+	int	valid_errno;	/* valid arguments, fresh context */
 };
 
 FIXTURE_VARIANT_ADD(fdcall, write_pmcs) {
@@ -124,26 +125,32 @@ FIXTURE_VARIANT_ADD(fdcall, load_context) {
 
 FIXTURE_VARIANT_ADD(fdcall, start) {
 	.call = call_start,
+	.valid_errno = EINVAL,
 };
 
 FIXTURE_VARIANT_ADD(fdcall, stop) {
 	.call = call_stop,
+	.valid_errno = EINVAL,
 };
 
 FIXTURE_VARIANT_ADD(fdcall, restart) {
 	.call = call_restart,
+	.valid_errno = EINVAL,
 };
 
 FIXTURE_VARIANT_ADD(fdcall, create_evtsets) {
 	.call = call_create_evtsets,
+	.valid_errno = EOPNOTSUPP,
 };
 
 FIXTURE_VARIANT_ADD(fdcall, getinfo_evtsets) {
 	.call = call_getinfo_evtsets,
+	.valid_errno = EOPNOTSUPP,
 };
 
 FIXTURE_VARIANT_ADD(fdcall, delete_evtsets) {
 	.call = call_delete_evtsets,
+	.valid_errno = EOPNOTSUPP,
 };
 
 FIXTURE_VARIANT_ADD(fdcall, unload_context) {
@@ -216,12 +223,13 @@ TEST_F(fdcall, einval_not_a_context)
 	close(nullfd);
 }
 
-/* P1: argument checks pass, the call itself is not there yet. */
-TEST_F(fdcall, eopnotsupp_valid_args)
+/* Argument checks pass, the call is made on an UNLOADED context. */
+TEST_F(fdcall, valid_args)
 {
 	if (!pfm_test_require(_metadata))
 		return;
-	EXPECT_EQ(EOPNOTSUPP, pfm_test_errno(variant->call(self->fd)));
+	EXPECT_EQ(variant->valid_errno,
+		  pfm_test_errno(variant->call(self->fd)));
 }
 
 /* The six vector calls, on a vector of @n elements at @v. */
@@ -264,6 +272,7 @@ FIXTURE(vec) {
 FIXTURE_VARIANT(vec) {
 	int	(*call)(int fd, void *v, int n);
 	size_t	elem;
+	int	valid_errno;	/* zeroed elements (register 0, set 0) */
 };
 
 FIXTURE_VARIANT_ADD(vec, write_pmcs) {
@@ -284,16 +293,19 @@ FIXTURE_VARIANT_ADD(vec, read_pmds) {
 FIXTURE_VARIANT_ADD(vec, create_evtsets) {
 	.call = vec_create_evtsets,
 	.elem = sizeof(struct pfarg_setdesc),
+	.valid_errno = EOPNOTSUPP,
 };
 
 FIXTURE_VARIANT_ADD(vec, getinfo_evtsets) {
 	.call = vec_getinfo_evtsets,
 	.elem = sizeof(struct pfarg_setinfo),
+	.valid_errno = EOPNOTSUPP,
 };
 
 FIXTURE_VARIANT_ADD(vec, delete_evtsets) {
 	.call = vec_delete_evtsets,
 	.elem = sizeof(struct pfarg_setdesc),
+	.valid_errno = EOPNOTSUPP,
 };
 
 FIXTURE_SETUP(vec)
@@ -345,7 +357,7 @@ TEST_F(vec, e2big_n_over_limit)
 		  pfm_test_errno(variant->call(self->fd, NULL, INT_MAX)));
 }
 
-/* P1: the largest vector passes the checks, then EOPNOTSUPP. */
+/* The largest vector passes the checks, and the call is made. */
 TEST_F(vec, n_at_limit_accepted)
 {
 	int limit = PFM_VEC_MAX_BYTES / variant->elem;
@@ -355,7 +367,7 @@ TEST_F(vec, n_at_limit_accepted)
 		return;
 	v = calloc(limit, variant->elem);
 	ASSERT_NE(NULL, v);
-	EXPECT_EQ(EOPNOTSUPP,
+	EXPECT_EQ(variant->valid_errno,
 		  pfm_test_errno(variant->call(self->fd, v, limit)));
 	free(v);
 }
@@ -383,7 +395,7 @@ TEST_F(vec, efault_vector_crosses_guard)
 	EXPECT_EQ(EFAULT, pfm_test_errno(variant->call(self->fd, v + 1, 2)));
 }
 
-/* P1: n elements of sizeof(elem) bytes are read, and no more. */
+/* n elements of sizeof(elem) bytes are read, and no more. */
 TEST_F(vec, vector_ends_at_guard)
 {
 	void *v;
@@ -391,7 +403,7 @@ TEST_F(vec, vector_ends_at_guard)
 	if (!pfm_test_require(_metadata))
 		return;
 	v = vec_at_guard(&self->g, variant->elem, 2);
-	EXPECT_EQ(EOPNOTSUPP,
+	EXPECT_EQ(variant->valid_errno,
 		  pfm_test_errno(variant->call(self->fd, v, 2)));
 }
 
@@ -468,8 +480,8 @@ TEST_F(ctx, load_einval_reserved2)
 	}
 }
 
-/* P1: a valid argument passes the checks, then EOPNOTSUPP. */
-TEST_F(ctx, load_eopnotsupp_valid)
+/* A valid argument passes the checks: loaded on the caller. */
+TEST_F(ctx, load_valid)
 {
 	struct pfarg_load load;
 
@@ -477,16 +489,29 @@ TEST_F(ctx, load_eopnotsupp_valid)
 		return;
 	memset(&load, 0, sizeof(load));
 	load.load_pid = getpid();
-	EXPECT_EQ(EOPNOTSUPP,
-		  pfm_test_errno(pfm_load_context(self->fd, &load)));
+	EXPECT_EQ(0, pfm_load_context(self->fd, &load));
 }
 
-/* P1: a NULL argument is allowed, then EOPNOTSUPP. */
+/*
+ * The pfm_start() argument tests run on a loaded context, where only the
+ * argument can make the call fail.
+ */
+static void load_self(struct __test_metadata *_metadata, int fd)
+{
+	struct pfarg_load load;
+
+	memset(&load, 0, sizeof(load));
+	load.load_pid = getpid();
+	ASSERT_EQ(0, pfm_load_context(fd, &load));
+}
+
+/* A NULL argument is allowed. */
 TEST_F(ctx, start_null_allowed)
 {
 	if (!pfm_test_require(_metadata))
 		return;
-	EXPECT_EQ(EOPNOTSUPP, pfm_test_errno(pfm_start(self->fd, NULL)));
+	load_self(_metadata, self->fd);
+	EXPECT_EQ(0, pfm_start(self->fd, NULL));
 }
 
 TEST_F(ctx, start_efault)
@@ -495,6 +520,7 @@ TEST_F(ctx, start_efault)
 
 	if (!pfm_test_require(_metadata))
 		return;
+	load_self(_metadata, self->fd);
 	end = pfm_guard_end(&self->g);
 	EXPECT_EQ(EFAULT, pfm_test_errno(pfm_start(self->fd, (void *)end)));
 	end -= sizeof(struct pfarg_start) - 1;
@@ -508,6 +534,7 @@ TEST_F(ctx, start_einval_reserved1)
 
 	if (!pfm_test_require(_metadata))
 		return;
+	load_self(_metadata, self->fd);
 	memset(&st, 0, sizeof(st));
 	st.start_reserved1 = 1;
 	EXPECT_EQ(EINVAL, pfm_test_errno(pfm_start(self->fd, &st)));
@@ -521,6 +548,7 @@ TEST_F(ctx, start_einval_reserved2)
 
 	if (!pfm_test_require(_metadata))
 		return;
+	load_self(_metadata, self->fd);
 	memset(&st, 0, sizeof(st));
 	st.start_reserved2 = 1;
 	EXPECT_EQ(EINVAL, pfm_test_errno(pfm_start(self->fd, &st)));
@@ -535,6 +563,7 @@ TEST_F(ctx, start_einval_reserved3)
 
 	if (!pfm_test_require(_metadata))
 		return;
+	load_self(_metadata, self->fd);
 	for (w = 0; w < ARRAY_SIZE(st.reserved3); w++) {
 		memset(&st, 0, sizeof(st));
 		st.reserved3[w] = 1ULL << (w * 21);
@@ -544,15 +573,16 @@ TEST_F(ctx, start_einval_reserved3)
 	}
 }
 
-/* P1: a valid argument passes the checks, then EOPNOTSUPP. */
-TEST_F(ctx, start_eopnotsupp_valid)
+/* A valid argument passes the checks: started. */
+TEST_F(ctx, start_valid)
 {
 	struct pfarg_start st;
 
 	if (!pfm_test_require(_metadata))
 		return;
+	load_self(_metadata, self->fd);
 	memset(&st, 0, sizeof(st));
-	EXPECT_EQ(EOPNOTSUPP, pfm_test_errno(pfm_start(self->fd, &st)));
+	EXPECT_EQ(0, pfm_start(self->fd, &st));
 }
 
 TEST_HARNESS_MAIN

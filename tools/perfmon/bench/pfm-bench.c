@@ -1,0 +1,689 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * pfm-bench - perfmon against perf_events, micro-benchmarks
+ *
+ * pfm-bench [-n READS] [-s ROUNDTRIPS] [BENCH...]
+ * pfm-bench [-n READS] [-s ROUNDTRIPS] -l LOOP
+ *
+ * Run by `make bench` in a guest whose time counts instructions (QEMU
+ * -icount shift=0, one vCPU), so every number is exact and repeatable.
+ * Each benchmark prints one line
+ *
+ *   bench <name> perfmon=<x> perf=<y> ratio=<x/y> unit=<unit> regs=<n>
+ *
+ * where regs is the number of PMU register accesses perfmon made per
+ * operation (/sys/kernel/debug/perfmon/pmu_reg_accesses), and '#' lines
+ * with the raw numbers. The benchmarks:
+ *
+ *   read_4	one pfm_read_pmds() of 4 counters against one read() of a
+ *		4-event perf group (PERF_FORMAT_GROUP), self-monitoring, the
+ *		four software events started; getppid() is the floor
+ *   ctxsw_4	extra cost per context switch of a pipe ping-pong between
+ *		two threads of one CPU, each monitoring itself with 4
+ *		counters, against the same with a 4-event perf group per
+ *		thread; both relative to the unmonitored ping-pong
+ *   ctxsw_lazy	the same with one thread monitored and the other not: a
+ *		lazy switch only stops and restarts the counters
+ *
+ * -l runs one timed loop alone (getppid, pfm_read, perf_read, or pp_<a>_<b>
+ * with a and b among none, pfm, perf: a ping-pong between a thread
+ * monitored by a and one monitored by b), so that an instruction profile
+ * of the whole guest, minus that of a run with a count of 0, is the
+ * profile of the loop.
+ *
+ * Exit status: 0 when every benchmark ran (targets missed included).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <linux/perf_event.h>
+
+#include "pfmlib_sys.h"
+
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+#define BIT_ULL(n)	(1ULL << (n))
+
+/* printf's %llu and %lld on every ABI */
+typedef unsigned long long u64;
+typedef long long s64;
+
+/* Software PMU of perfmon: PMC value = event | USR | EN. */
+#define PFM_SW_USR	BIT_ULL(16)
+#define PFM_SW_EN	BIT_ULL(22)
+#define NR_EVENTS	4
+
+#define REG_ACCESSES	"/sys/kernel/debug/perfmon/pmu_reg_accesses"
+
+/* Defaults: enough calls that the loop and the clock reads vanish. */
+#define DFL_READS	100000
+#define DFL_ROUNDTRIPS	20000
+#define WARMUP_DIV	20
+
+/*
+ * Quiet time before each measurement. perf turns its scheduler hooks off
+ * one second (HZ) after the last per-thread event is closed; without the
+ * pause the next run pays for them. Under -icount sleep=off an idle guest
+ * skips to its next timer at once, so this costs no host time there.
+ */
+#define SETTLE_NS	1500000000L
+
+/* The four events, in PMC/PMD order for perfmon and group order for perf. */
+static const struct {
+	const char	*name;
+	u64	pfm_event;
+	u64	perf_config;
+} events[NR_EVENTS] = {
+	{ "cpu-clock",		0, PERF_COUNT_SW_CPU_CLOCK },
+	{ "task-clock",		1, PERF_COUNT_SW_TASK_CLOCK },
+	{ "context-switches",	2, PERF_COUNT_SW_CONTEXT_SWITCHES },
+	{ "cpu-migrations",	3, PERF_COUNT_SW_CPU_MIGRATIONS },
+};
+
+enum mon_kind {
+	MON_NONE,
+	MON_PFM,
+	MON_PERF,
+};
+
+static const char * const mon_names[] = {
+	[MON_NONE]	= "none",
+	[MON_PFM]	= "perfmon",
+	[MON_PERF]	= "perf",
+};
+
+/**
+ * struct mon - the self-monitoring of one thread
+ * @kind: what monitors it
+ * @fd: the perfmon context, or the perf group leader
+ * @members: the other perf events of the group
+ * @pmds: perfmon read vector
+ */
+struct mon {
+	enum mon_kind		kind;
+	int			fd;
+	int			members[NR_EVENTS - 1];
+	struct pfarg_pmd	pmds[NR_EVENTS];
+};
+
+static void fail(const char *what)
+{
+	printf("# pfm-bench: error: %s: %s\n", what, strerror(errno));
+	fflush(stdout);
+	exit(EXIT_FAILURE);
+}
+
+static u64 now_ns(void)
+{
+	struct timespec ts;
+
+	if (clock_gettime(CLOCK_MONOTONIC, &ts))
+		fail("clock_gettime");
+	return (u64)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+/* PMU register accesses made by perfmon since boot, or -1 if unknown. */
+static s64 reg_accesses(void)
+{
+	unsigned long long v;
+	FILE *f;
+	int ok;
+
+	f = fopen(REG_ACCESSES, "re");
+	if (!f)
+		return -1;
+	ok = fscanf(f, "%llu", &v) == 1;
+	fclose(f);
+	return ok ? (s64)v : -1;
+}
+
+static void settle(void)
+{
+	struct timespec ts = {
+		.tv_sec = SETTLE_NS / 1000000000L,
+		.tv_nsec = SETTLE_NS % 1000000000L,
+	};
+
+	while (nanosleep(&ts, &ts) && errno == EINTR)
+		;
+}
+
+static pid_t gettid_(void)
+{
+	return syscall(SYS_gettid);
+}
+
+/* Monitor the calling thread with the four events, started. */
+static void mon_pfm_open(struct mon *m)
+{
+	struct pfarg_pmc pmcs[NR_EVENTS];
+	struct pfarg_load load;
+	struct pfarg_ctx ctx;
+	unsigned int i;
+
+	memset(&ctx, 0, sizeof(ctx));
+	memset(&load, 0, sizeof(load));
+	memset(pmcs, 0, sizeof(pmcs));
+	memset(m->pmds, 0, sizeof(m->pmds));
+	for (i = 0; i < NR_EVENTS; i++) {
+		pmcs[i].reg_num = i;
+		pmcs[i].reg_value = events[i].pfm_event | PFM_SW_USR |
+				    PFM_SW_EN;
+		m->pmds[i].reg_num = i;
+	}
+	m->fd = pfm_create_context(&ctx, NULL, NULL, 0);
+	if (m->fd < 0)
+		fail("pfm_create_context");
+	if (pfm_write_pmcs(m->fd, pmcs, NR_EVENTS))
+		fail("pfm_write_pmcs");
+	if (pfm_write_pmds(m->fd, m->pmds, NR_EVENTS))
+		fail("pfm_write_pmds");
+	load.load_pid = gettid_();
+	if (pfm_load_context(m->fd, &load))
+		fail("pfm_load_context");
+	if (pfm_start(m->fd, NULL))
+		fail("pfm_start");
+}
+
+static int perf_open(u64 config, int group_fd)
+{
+	struct perf_event_attr attr;
+
+	memset(&attr, 0, sizeof(attr));
+	attr.size = sizeof(attr);
+	attr.type = PERF_TYPE_SOFTWARE;
+	attr.config = config;
+	attr.read_format = PERF_FORMAT_GROUP;
+	/* this thread, any CPU; enabled at once */
+	return syscall(SYS_perf_event_open, &attr, 0, -1, group_fd, 0);
+}
+
+static void mon_perf_open(struct mon *m)
+{
+	unsigned int i;
+
+	m->fd = perf_open(events[0].perf_config, -1);
+	if (m->fd < 0)
+		fail("perf_event_open (leader)");
+	for (i = 1; i < NR_EVENTS; i++) {
+		m->members[i - 1] = perf_open(events[i].perf_config, m->fd);
+		if (m->members[i - 1] < 0)
+			fail("perf_event_open (member)");
+	}
+}
+
+static void mon_open(struct mon *m, enum mon_kind kind)
+{
+	m->kind = kind;
+	m->fd = -1;
+	if (kind == MON_PFM)
+		mon_pfm_open(m);
+	else if (kind == MON_PERF)
+		mon_perf_open(m);
+}
+
+/* One read of the four counters, the operation read_4 measures. */
+static inline void mon_read(struct mon *m, u64 *vals)
+{
+	u64 buf[1 + NR_EVENTS];
+	unsigned int i;
+
+	if (m->kind == MON_PFM) {
+		if (pfm_read_pmds(m->fd, m->pmds, NR_EVENTS))
+			fail("pfm_read_pmds");
+		if (vals)
+			for (i = 0; i < NR_EVENTS; i++)
+				vals[i] = m->pmds[i].reg_value;
+	} else if (m->kind == MON_PERF) {
+		if (read(m->fd, buf, sizeof(buf)) != sizeof(buf))
+			fail("read (perf group)");
+		if (vals)
+			memcpy(vals, &buf[1], NR_EVENTS * sizeof(*vals));
+	} else if (vals) {
+		memset(vals, 0, NR_EVENTS * sizeof(*vals));
+	}
+}
+
+static void mon_close(struct mon *m)
+{
+	unsigned int i;
+
+	if (m->kind == MON_PERF)
+		for (i = 0; i < NR_EVENTS - 1; i++)
+			close(m->members[i]);
+	if (m->fd >= 0)
+		close(m->fd);
+	m->fd = -1;
+}
+
+static void print_counts(const char *bench, const char *who,
+			 const u64 *vals)
+{
+	printf("# %s %s counts:", bench, who);
+	for (unsigned int i = 0; i < NR_EVENTS; i++)
+		printf(" %s=%llu", events[i].name, vals[i]);
+	printf("\n");
+}
+
+static double ratio(double x, double y)
+{
+	return y > 0 ? x / y : 0;
+}
+
+static void print_bench(const char *name, double pfm, double perf,
+			const char *unit, double regs)
+{
+	printf("bench %s perfmon=%.1f perf=%.1f ratio=%.3f unit=%s regs=%.2f\n",
+	       name, pfm, perf, ratio(pfm, perf), unit, regs);
+}
+
+static void print_target(const char *name, const char *what, double val,
+			 double target)
+{
+	printf("# %s target %s <= %.2f: %.3f, %s\n", name, what, target, val,
+	       val <= target ? "met" : "MISSED");
+}
+
+/* --- read_4 --------------------------------------------------------------- */
+
+static double time_getppid(long n)
+{
+	u64 t0, t1;
+	long i;
+
+	settle();
+	for (i = 0; i < n / WARMUP_DIV; i++)
+		syscall(SYS_getppid);
+	t0 = now_ns();
+	for (i = 0; i < n; i++)
+		syscall(SYS_getppid);
+	t1 = now_ns();
+	printf("# read_4 raw getppid: calls=%ld ns=%llu\n", n, t1 - t0);
+	return n ? (double)(t1 - t0) / n : 0;
+}
+
+/* ns per read; *regs gets the register accesses per read. */
+static double time_reads(enum mon_kind kind, long n, double *regs)
+{
+	u64 vals[NR_EVENTS], t0, t1;
+	s64 r0, r1;
+	struct mon m;
+	long i;
+
+	settle();
+	mon_open(&m, kind);
+	for (i = 0; i < n / WARMUP_DIV; i++)
+		mon_read(&m, NULL);
+	r0 = reg_accesses();
+	t0 = now_ns();
+	for (i = 0; i < n; i++)
+		mon_read(&m, NULL);
+	t1 = now_ns();
+	r1 = reg_accesses();
+	mon_read(&m, vals);
+	mon_close(&m);
+	*regs = r0 >= 0 && r1 >= 0 && n ? (double)(r1 - r0) / n : -1;
+	printf("# read_4 raw %s: calls=%ld ns=%llu regs=%lld\n",
+	       mon_names[kind], n, t1 - t0, r1 - r0);
+	print_counts("read_4", mon_names[kind], vals);
+	return n ? (double)(t1 - t0) / n : 0;
+}
+
+static void bench_read_4(long n)
+{
+	double floor, pfm, perf, regs, perf_regs;
+
+	floor = time_getppid(n);
+	pfm = time_reads(MON_PFM, n, &regs);
+	perf = time_reads(MON_PERF, n, &perf_regs);
+	print_bench("read_4", pfm, perf, "ns/call", regs);
+	printf("# read_4 floor getppid=%.1f ns/call: perfmon=%.2fx perf=%.2fx\n",
+	       floor, ratio(pfm, floor), ratio(perf, floor));
+	print_target("read_4", "ratio", ratio(pfm, perf), 0.7);
+	print_target("read_4", "perfmon/getppid", ratio(pfm, floor), 1.5);
+}
+
+/* --- context switches -------------------------------------------------------- */
+
+/**
+ * struct pp_side - one thread of the pipe ping-pong
+ * @kind: how it monitors itself
+ * @rd: pipe end it waits on
+ * @wr: pipe end it wakes the other thread with
+ * @leader: it sends the pings and times the round trips
+ * @warm: untimed round trips first
+ * @n: timed round trips
+ * @ns: (leader) time of the @n round trips
+ * @regs: (leader) PMU register accesses during them, -1 if unknown
+ * @csw: switches away from this thread during them
+ * @counts: its counters at the end
+ */
+struct pp_side {
+	enum mon_kind	kind;
+	int		rd;
+	int		wr;
+	bool		leader;
+	long		warm;
+	long		n;
+	u64	ns;
+	s64		regs;
+	long		csw;
+	u64	counts[NR_EVENTS];
+};
+
+static long switches_out(void)
+{
+	struct rusage ru;
+
+	if (getrusage(RUSAGE_THREAD, &ru))
+		fail("getrusage");
+	return ru.ru_nvcsw + ru.ru_nivcsw;
+}
+
+static void pp_xfer(int rd_or_wr, bool write_it, char *c)
+{
+	ssize_t ret;
+
+	do {
+		ret = write_it ? write(rd_or_wr, c, 1) : read(rd_or_wr, c, 1);
+	} while (ret < 0 && errno == EINTR);
+	if (ret != 1)
+		fail("pipe");
+}
+
+static void pp_leader(struct pp_side *s)
+{
+	u64 t0, t1;
+	s64 r0, r1;
+	long i, c0;
+	char c = 'p';
+
+	for (i = 0; i < s->warm; i++) {
+		pp_xfer(s->wr, true, &c);
+		pp_xfer(s->rd, false, &c);
+	}
+	c0 = switches_out();
+	r0 = reg_accesses();
+	t0 = now_ns();
+	for (i = 0; i < s->n; i++) {
+		pp_xfer(s->wr, true, &c);
+		pp_xfer(s->rd, false, &c);
+	}
+	t1 = now_ns();
+	r1 = reg_accesses();
+	s->csw = switches_out() - c0;
+	s->ns = t1 - t0;
+	s->regs = r0 >= 0 && r1 >= 0 ? r1 - r0 : -1;
+	c = 'q';
+	pp_xfer(s->wr, true, &c);
+}
+
+static void pp_follower(struct pp_side *s)
+{
+	long i, c0 = 0;
+	char c;
+
+	for (i = 0;; i++) {
+		if (i == s->warm)
+			c0 = switches_out();
+		pp_xfer(s->rd, false, &c);
+		if (c == 'q')
+			break;
+		pp_xfer(s->wr, true, &c);
+	}
+	s->csw = switches_out() - c0;
+}
+
+static void *pp_thread(void *arg)
+{
+	struct pp_side *s = arg;
+	struct mon m;
+
+	mon_open(&m, s->kind);
+	if (s->leader)
+		pp_leader(s);
+	else
+		pp_follower(s);
+	mon_read(&m, s->counts);
+	mon_close(&m);
+	return NULL;
+}
+
+/**
+ * struct pp_result - one ping-pong run
+ * @ns: time of the timed round trips
+ * @switches: context switches during them, both threads
+ * @regs: PMU register accesses during them, -1 if unknown
+ */
+struct pp_result {
+	u64	ns;
+	long		switches;
+	s64		regs;
+};
+
+static struct pp_result pingpong(const char *bench, enum mon_kind a,
+				 enum mon_kind b, long n)
+{
+	struct pp_side sides[2];
+	struct pp_result res;
+	pthread_t tids[2];
+	int ab[2], ba[2];
+	unsigned int i;
+	char who[32];
+
+	settle();
+	if (pipe(ab) || pipe(ba))
+		fail("pipe");
+	memset(sides, 0, sizeof(sides));
+	sides[0] = (struct pp_side){ .kind = a, .rd = ba[0], .wr = ab[1],
+				     .leader = true };
+	sides[1] = (struct pp_side){ .kind = b, .rd = ab[0], .wr = ba[1] };
+	for (i = 0; i < 2; i++) {
+		sides[i].warm = n / WARMUP_DIV;
+		sides[i].n = n;
+		errno = pthread_create(&tids[i], NULL, pp_thread, &sides[i]);
+		if (errno)
+			fail("pthread_create");
+	}
+	for (i = 0; i < 2; i++)
+		pthread_join(tids[i], NULL);
+	close(ab[0]);
+	close(ab[1]);
+	close(ba[0]);
+	close(ba[1]);
+
+	res.ns = sides[0].ns;
+	res.switches = sides[0].csw + sides[1].csw;
+	res.regs = sides[0].regs;
+	printf("# %s raw %s+%s: roundtrips=%ld switches=%ld (%ld+%ld) ns=%llu regs=%lld\n",
+	       bench, mon_names[a], mon_names[b], n, res.switches,
+	       sides[0].csw, sides[1].csw, res.ns, res.regs);
+	for (i = 0; i < 2; i++) {
+		if (sides[i].kind == MON_NONE)
+			continue;
+		snprintf(who, sizeof(who), "%s thread %c", mon_names[sides[i].kind],
+			 'A' + i);
+		print_counts(bench, who, sides[i].counts);
+		/* the thread was switched out csw times while timed, plus the warm-up */
+		if (sides[i].counts[2] < (u64)sides[i].csw)
+			printf("# %s WARNING: %s counted %llu switches, getrusage %ld\n",
+			       bench, who, sides[i].counts[2], sides[i].csw);
+	}
+	return res;
+}
+
+/* Extra ns per switch of a monitored run over the unmonitored one. */
+static double extra_per_switch(const struct pp_result *r,
+			       const struct pp_result *none)
+{
+	return ((double)r->ns - (double)none->ns) / none->switches;
+}
+
+/* Returns the perfmon/perf ratio; *regs gets the accesses per switch. */
+static double bench_ctxsw(const char *name, enum mon_kind follower_pfm,
+			  enum mon_kind follower_perf,
+			  const struct pp_result *none, long n, double *regs)
+{
+	struct pp_result pfm, perf;
+	double x, y;
+
+	pfm = pingpong(name, MON_PFM, follower_pfm, n);
+	perf = pingpong(name, MON_PERF, follower_perf, n);
+	*regs = pfm.regs >= 0 && pfm.switches ?
+		(double)pfm.regs / pfm.switches : -1;
+	x = extra_per_switch(&pfm, none);
+	y = extra_per_switch(&perf, none);
+	print_bench(name, x, y, "ns/switch", *regs);
+	printf("# %s per switch: none=%.1f perfmon=%.1f perf=%.1f ns; regs per switch pair=%.2f\n",
+	       name, (double)none->ns / none->switches,
+	       (double)pfm.ns / pfm.switches, (double)perf.ns / perf.switches,
+	       2 * *regs);
+	/* a few switches more or less are the scheduler's business */
+	if (labs(pfm.switches - none->switches) * 100 > none->switches ||
+	    labs(perf.switches - none->switches) * 100 > none->switches)
+		printf("# %s note: switches differ: none=%ld perfmon=%ld perf=%ld\n",
+		       name, none->switches, pfm.switches, perf.switches);
+	return ratio(x, y);
+}
+
+/* --- main ---------------------------------------------------------------- */
+
+static void print_usage(const char *prog)
+{
+	fprintf(stderr,
+		"usage: %s [-n READS] [-s ROUNDTRIPS] [read_4|ctxsw_4|ctxsw_lazy...]\n"
+		"       %s [-n READS] [-s ROUNDTRIPS] -l LOOP\n"
+		"LOOP: getppid, pfm_read, perf_read, pp_<a>_<b> (a, b: none|pfm|perf)\n",
+		prog, prog);
+	exit(2);
+}
+
+static int mon_kind_of(const char *name, size_t len)
+{
+	if (len == 4 && !strncmp(name, "none", len))
+		return MON_NONE;
+	if (len == 3 && !strncmp(name, "pfm", len))
+		return MON_PFM;
+	if (len == 4 && !strncmp(name, "perf", len))
+		return MON_PERF;
+	return -1;
+}
+
+/* -l: one loop alone. Return 0, or -1 for an unknown name. */
+static int run_loop(const char *loop, long reads, long roundtrips)
+{
+	const char *b;
+	double regs;
+	int ka, kb;
+
+	printf("# pfm-bench: loop %s\n", loop);
+	if (!strcmp(loop, "getppid")) {
+		time_getppid(reads);
+		return 0;
+	}
+	if (!strcmp(loop, "pfm_read")) {
+		time_reads(MON_PFM, reads, &regs);
+		return 0;
+	}
+	if (!strcmp(loop, "perf_read")) {
+		time_reads(MON_PERF, reads, &regs);
+		return 0;
+	}
+	if (strncmp(loop, "pp_", 3))
+		return -1;
+	b = strchr(loop + 3, '_');
+	if (!b)
+		return -1;
+	ka = mon_kind_of(loop + 3, b - loop - 3);
+	kb = mon_kind_of(b + 1, strlen(b + 1));
+	if (ka < 0 || kb < 0)
+		return -1;
+	pingpong(loop, ka, kb, roundtrips);
+	return 0;
+}
+
+static bool wanted(int argc, char **argv, const char *name)
+{
+	int i;
+
+	if (optind >= argc)
+		return true;
+	for (i = optind; i < argc; i++)
+		if (!strcmp(argv[i], name))
+			return true;
+	return false;
+}
+
+int main(int argc, char **argv)
+{
+	long reads = DFL_READS, roundtrips = DFL_ROUNDTRIPS;
+	struct pp_result none;
+	const char *loop = NULL;
+	double r, regs;
+	char why[256];
+	cpu_set_t cpus;
+	int opt;
+
+	while ((opt = getopt(argc, argv, "l:n:s:h")) != -1) {
+		switch (opt) {
+		case 'l':
+			loop = optarg;
+			break;
+		case 'n':
+			reads = strtol(optarg, NULL, 0);
+			break;
+		case 's':
+			roundtrips = strtol(optarg, NULL, 0);
+			break;
+		default:
+			print_usage(argv[0]);
+		}
+	}
+	/* a loop may run 0 times: the baseline of its profile */
+	if (reads < !loop || roundtrips < !loop || (loop && optind < argc))
+		print_usage(argv[0]);
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (pfm_probe(why, sizeof(why))) {
+		printf("# pfm-bench: %s\n", why);
+		return EXIT_FAILURE;
+	}
+	/* every thread on the first CPU: the switches are between them */
+	CPU_ZERO(&cpus);
+	CPU_SET(0, &cpus);
+	if (sched_setaffinity(0, sizeof(cpus), &cpus))
+		fail("sched_setaffinity");
+	if (reg_accesses() < 0)
+		printf("# pfm-bench: %s unreadable: regs=-1\n", REG_ACCESSES);
+	printf("# pfm-bench: reads=%ld roundtrips=%ld; perf: a group of 4 per thread\n",
+	       reads, roundtrips);
+	if (loop) {
+		if (run_loop(loop, reads, roundtrips))
+			print_usage(argv[0]);
+		return EXIT_SUCCESS;
+	}
+
+	if (wanted(argc, argv, "read_4"))
+		bench_read_4(reads);
+	if (wanted(argc, argv, "ctxsw_4") || wanted(argc, argv, "ctxsw_lazy"))
+		none = pingpong("ctxsw", MON_NONE, MON_NONE, roundtrips);
+	if (wanted(argc, argv, "ctxsw_4")) {
+		r = bench_ctxsw("ctxsw_4", MON_PFM, MON_PERF, &none, roundtrips,
+				&regs);
+		print_target("ctxsw_4", "ratio", r, 0.5);
+	}
+	if (wanted(argc, argv, "ctxsw_lazy")) {
+		bench_ctxsw("ctxsw_lazy", MON_NONE, MON_NONE, &none, roundtrips,
+			    &regs);
+		/* stop at switch-out, start at switch-in, nothing else */
+		print_target("ctxsw_lazy", "regs per switch pair", 2 * regs, 2);
+	}
+	return EXIT_SUCCESS;
+}
