@@ -10,6 +10,8 @@
 #   make check                     everything; last line "N passed, M failed"; exit 1 on failures
 #   make check-fast [MODE=x86_64]  edit-test loop: rebuild + boot one mode (debug kernel)
 #   make run                       arm64 release kernel, arm64-exact, pfm.mode=run demo
+#   make bench [BENCH=a,b]         arm64 release kernel, arm64-exact: perfmon vs perf benchmarks,
+#                                  one "bench <name> perfmon= perf= ratio= unit= regs=" line each
 #   make shell [MODE=..]           interactive busybox shell in the guest (Ctrl-A x quits)
 #   make patchset                  build/patchset/*.patch, a format-patch series against pristine
 #   make clean                     remove build outputs (keeps build/linux and downloads)
@@ -27,7 +29,8 @@ RUN    := env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL -u MAKEOVERRIDES
 DEPS   := $(ROOT)/build/.deps.stamp
 export QEMU_TIMEOUT ECHO KCONFIG_ALLOW_MISSING
 
-.PHONY: all deps tree build initramfs boot static check test check-fast run shell patchset clean
+.PHONY: all deps tree build initramfs boot static check test check-fast run bench shell patchset \
+	clean
 all: check
 
 deps: $(DEPS)
@@ -64,6 +67,17 @@ run: tree
 	$(RUN) bash $(H)/mkinitramfs.sh arm64 release
 	$(RUN) python3 $(H)/qemu-run.py --mode arm64-exact --flavor release --pfm-mode run \
 		--echo=init $(if $(QEMU_TIMEOUT),--timeout $(QEMU_TIMEOUT))
+
+# Exact mode (one vCPU, -icount shift=0,sleep=off): guest time counts instructions, so the
+# numbers are repeatable. The kernel build output goes to build/logs/ to keep stdout readable.
+bench: tree
+	@echo "==> build arm64-release + initramfs (log build/logs/bench-build.log)"
+	@mkdir -p $(ROOT)/build/logs
+	@$(RUN) bash -c 'bash $(H)/build-kernel.sh arm64 release && \
+		bash $(H)/mkinitramfs.sh arm64 release' >$(ROOT)/build/logs/bench-build.log 2>&1 || \
+		{ tail -30 $(ROOT)/build/logs/bench-build.log; exit 1; }
+	@$(RUN) python3 $(H)/qemu-run.py --mode arm64-exact --flavor release --pfm-mode bench \
+		$(if $(BENCH),--append pfm.bench=$(BENCH)) $(if $(QEMU_TIMEOUT),--timeout $(QEMU_TIMEOUT))
 
 shell: deps
 	$(RUN) python3 $(H)/qemu-run.py --mode $(MODE) --flavor $(FLAVOR) --pfm-mode shell
