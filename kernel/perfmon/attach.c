@@ -260,17 +260,15 @@ static int pfm_load_cpu(struct pfm_context *ctx, u32 cpu)
 
 /**
  * pfm_load - attach a context to a thread or a CPU
- * @ctx: the context, its mutex held
+ * @ctx: the context, unloaded, its mutex held
  * @req: the checked argument of pfm_load_context()
  *
- * Return: 0; -EBUSY when already loaded or on a session conflict;
+ * Return: 0; -EBUSY on a session conflict;
  * -EINVAL for a set other than 0 or a bad CPU; -ESRCH, -EPERM, -EEXIST
  * for a thread that cannot be attached.
  */
 int pfm_load(struct pfm_context *ctx, const struct pfarg_load *req)
 {
-	if (ctx->state != PFM_CTX_UNLOADED)
-		return -EBUSY;
 	if (req->load_set)
 		return -EINVAL;
 	if (pfm_ctx_is_syswide(ctx))

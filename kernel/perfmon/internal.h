@@ -36,6 +36,19 @@ enum pfm_ctx_state {
 	PFM_CTX_ZOMBIE		= 4,
 };
 
+/* The calls that act on a context, for pfm_check_state(). */
+enum pfm_call {
+	PFM_CALL_WRITE_PMCS,
+	PFM_CALL_WRITE_PMDS,
+	PFM_CALL_READ_PMDS,
+	PFM_CALL_LOAD,
+	PFM_CALL_START,
+	PFM_CALL_STOP,
+	PFM_CALL_RESTART,
+	PFM_CALL_UNLOAD,
+	PFM_NR_CALLS,
+};
+
 /* Every ctx_flags bit this kernel knows. */
 #define PFM_FL_ALL	(PFM_FL_NOTIFY_BLOCK | PFM_FL_SYSTEM_WIDE | \
 			 PFM_FL_OVFL_NO_MSG | PFM_FL_FD_CLOEXEC)
@@ -183,6 +196,9 @@ int pfm_check_vec_count(int count, size_t elem_size);
 int pfm_check_load_arg(const struct pfarg_load *req);
 int pfm_check_start_arg(const struct pfarg_start *req);
 
+/* state.c: which call is allowed in which state */
+int pfm_check_state(enum pfm_call call, enum pfm_ctx_state state);
+
 /* perm.c: who may do what */
 bool pfm_may_monitor(void);
 bool pfm_may_system_wide(void);
@@ -236,7 +252,9 @@ int pfm_start(struct pfm_context *ctx, const struct pfarg_start *req);
 int pfm_stop(struct pfm_context *ctx);
 int pfm_restart(struct pfm_context *ctx);
 
-/* pmu.c: the registration table */
+/* pmu.c: the registration table; perfmon.pmu= */
+#define PFM_PMU_CHOICE_LEN	16
+extern char pfm_pmu_choice[PFM_PMU_CHOICE_LEN];
 int pfm_pmu_validate(const struct pfm_pmu_desc *pmu);
 const struct pfm_pmu_desc *pfm_pmu_get(void);
 void pfm_pmu_put(const struct pfm_pmu_desc *pmu);

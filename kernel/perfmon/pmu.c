@@ -10,10 +10,29 @@
 #define pr_fmt(fmt) "perfmon: " fmt
 
 #include <linux/module.h>
+#include <linux/moduleparam.h>
+#include <linux/string.h>
 #include <linux/mutex.h>
 #include <linux/printk.h>
 
 #include "internal.h"
+
+#undef MODULE_PARAM_PREFIX
+#define MODULE_PARAM_PREFIX "perfmon."
+
+/*
+ * perfmon.pmu=sw on the kernel command line makes the software PMU the
+ * description even where a hardware one would register: hardware
+ * descriptions are then refused.
+ */
+char pfm_pmu_choice[PFM_PMU_CHOICE_LEN];
+module_param_string(pmu, pfm_pmu_choice, sizeof(pfm_pmu_choice), 0444);
+MODULE_PARM_DESC(pmu, "\"sw\": use the software PMU description");
+
+static bool pfm_pmu_refused(const struct pfm_pmu_desc *pmu)
+{
+	return sysfs_streq(pfm_pmu_choice, "sw") && pmu != &pfm_sw_pmu;
+}
 
 /* Protects pfm_pmu_cur and pfm_pmu_users. */
 static DEFINE_MUTEX(pfm_pmu_lock);
@@ -132,7 +151,8 @@ int pfm_pmu_validate(const struct pfm_pmu_desc *pmu)
  *
  * Return: 0; -EINVAL when @pmu fails validation; -EBUSY when another
  * description is active; -ENOMEM when its sysfs entries cannot be created;
- * -ENODEV when /sys/kernel/perfmon itself could not be created at boot.
+ * -ENODEV when /sys/kernel/perfmon itself could not be created at boot, or
+ * when perfmon.pmu=sw asks for the software PMU instead.
  */
 int pfm_pmu_register(const struct pfm_pmu_desc *pmu)
 {
@@ -141,6 +161,10 @@ int pfm_pmu_register(const struct pfm_pmu_desc *pmu)
 	ret = pfm_pmu_validate(pmu);
 	if (ret)
 		return ret;
+	if (pfm_pmu_refused(pmu)) {
+		pr_info("%s: not used, perfmon.pmu=sw\n", pmu->name);
+		return -ENODEV;
+	}
 
 	mutex_lock(&pfm_pmu_lock);
 	if (pfm_pmu_cur) {

@@ -336,6 +336,20 @@ static void pfm_pmu_unregister_busy_while_used(struct kunit *test)
 	KUNIT_EXPECT_NULL(test, pfm_pmu_active());
 }
 
+static void pfm_pmu_choice_sw_refuses_others(struct kunit *test)
+{
+	char saved[PFM_PMU_CHOICE_LEN];
+
+	pfm_pmu_take_table(test);
+	strscpy(saved, pfm_pmu_choice, sizeof(saved));
+	strscpy(pfm_pmu_choice, "sw", sizeof(pfm_pmu_choice));
+	KUNIT_EXPECT_EQ(test, pfm_pmu_register(&fake_pmu), -ENODEV);
+	KUNIT_EXPECT_NULL(test, pfm_pmu_active());
+	KUNIT_EXPECT_EQ(test, pfm_pmu_register(&pfm_sw_pmu), 0);
+	KUNIT_EXPECT_EQ(test, pfm_pmu_unregister(&pfm_sw_pmu), 0);
+	strscpy(pfm_pmu_choice, saved, sizeof(pfm_pmu_choice));
+}
+
 static void pfm_pmu_get_none_registered(struct kunit *test)
 {
 	pfm_pmu_take_table(test);
@@ -360,6 +374,7 @@ static struct kunit_case pfm_pmu_register_test_cases[] = {
 	KUNIT_CASE(pfm_pmu_register_invalid_refused),
 	KUNIT_CASE(pfm_pmu_unregister_not_active),
 	KUNIT_CASE(pfm_pmu_unregister_busy_while_used),
+	KUNIT_CASE(pfm_pmu_choice_sw_refuses_others),
 	KUNIT_CASE(pfm_pmu_get_none_registered),
 	{}
 };

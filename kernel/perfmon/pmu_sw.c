@@ -33,6 +33,7 @@
 #include <linux/percpu.h>
 #include <linux/sched.h>
 #include <linux/sched/clock.h>
+#include <linux/string.h>
 
 #include "internal.h"
 
@@ -248,12 +249,16 @@ const struct pfm_pmu_desc pfm_sw_pmu = {
 
 /*
  * Hardware descriptions register at device_initcall time; the software
- * PMU only takes the table when none of them did.
+ * PMU only takes the table when none of them did (or perfmon.pmu=sw
+ * refused them).
  */
 static int __init pfm_sw_pmu_init(void)
 {
 	int ret;
 
+	if (pfm_pmu_choice[0] && !sysfs_streq(pfm_pmu_choice, "sw"))
+		pr_warn("perfmon.pmu=%s unknown, only \"sw\" is\n",
+			pfm_pmu_choice);
 	if (pfm_pmu_active())
 		return 0;
 	ret = pfm_pmu_register(&pfm_sw_pmu);

@@ -122,6 +122,12 @@ enum pfm_vec_op {
 	PFM_VEC_READ_PMDS,
 };
 
+static const enum pfm_call pfm_vec_op_call[] = {
+	[PFM_VEC_WRITE_PMCS]	= PFM_CALL_WRITE_PMCS,
+	[PFM_VEC_WRITE_PMDS]	= PFM_CALL_WRITE_PMDS,
+	[PFM_VEC_READ_PMDS]	= PFM_CALL_READ_PMDS,
+};
+
 static int pfm_vec_apply(struct pfm_context *ctx, enum pfm_vec_op op,
 			 void *vec, int count)
 {
@@ -130,7 +136,9 @@ static int pfm_vec_apply(struct pfm_context *ctx, enum pfm_vec_op op,
 	if (!count)
 		return 0;
 	mutex_lock(&ctx->mutex);
-	ret = pfm_check_target(ctx);
+	ret = pfm_check_state(pfm_vec_op_call[op], ctx->state);
+	if (!ret)
+		ret = pfm_check_target(ctx);
 	if (ret)
 		goto out_unlock;
 	switch (op) {
@@ -204,8 +212,8 @@ out_fdput:
 }
 
 /* The calls that take only a context: lock it, check, act. */
-static long pfm_ctx_call(int fd, int (*act)(struct pfm_context *ctx),
-			 bool needs_target)
+static long pfm_ctx_call(int fd, enum pfm_call call,
+			 int (*act)(struct pfm_context *ctx), bool needs_target)
 {
 	struct pfm_context *ctx;
 	struct fd f;
@@ -215,7 +223,9 @@ static long pfm_ctx_call(int fd, int (*act)(struct pfm_context *ctx),
 	if (ret)
 		return ret;
 	mutex_lock(&ctx->mutex);
-	ret = needs_target ? pfm_check_target(ctx) : 0;
+	ret = pfm_check_state(call, ctx->state);
+	if (!ret && needs_target)
+		ret = pfm_check_target(ctx);
 	if (!ret)
 		ret = act(ctx);
 	mutex_unlock(&ctx->mutex);
@@ -262,7 +272,9 @@ SYSCALL_DEFINE2(pfm_load_context, int, fd, struct pfarg_load __user *, ureq)
 	if (ret)
 		goto out_fdput;
 	mutex_lock(&ctx->mutex);
-	ret = pfm_load(ctx, &req);
+	ret = pfm_check_state(PFM_CALL_LOAD, ctx->state);
+	if (!ret)
+		ret = pfm_load(ctx, &req);
 	mutex_unlock(&ctx->mutex);
 out_fdput:
 	fdput(f);
@@ -290,7 +302,9 @@ SYSCALL_DEFINE2(pfm_start, int, fd, struct pfarg_start __user *, ureq)
 		reqp = &req;
 	}
 	mutex_lock(&ctx->mutex);
-	ret = pfm_check_target(ctx);
+	ret = pfm_check_state(PFM_CALL_START, ctx->state);
+	if (!ret)
+		ret = pfm_check_target(ctx);
 	if (!ret)
 		ret = pfm_start(ctx, reqp);
 	mutex_unlock(&ctx->mutex);
@@ -301,13 +315,13 @@ out_fdput:
 
 SYSCALL_DEFINE1(pfm_stop, int, fd)
 {
-	return pfm_ctx_call(fd, pfm_stop, true);
+	return pfm_ctx_call(fd, PFM_CALL_STOP, pfm_stop, true);
 }
 
 /* perfmon2: restart does not need the monitored thread to be stopped. */
 SYSCALL_DEFINE1(pfm_restart, int, fd)
 {
-	return pfm_ctx_call(fd, pfm_restart, false);
+	return pfm_ctx_call(fd, PFM_CALL_RESTART, pfm_restart, false);
 }
 
 SYSCALL_DEFINE3(pfm_create_evtsets, int, fd, struct pfarg_setdesc __user *,
@@ -330,5 +344,5 @@ SYSCALL_DEFINE3(pfm_delete_evtsets, int, fd, struct pfarg_setdesc __user *,
 
 SYSCALL_DEFINE1(pfm_unload_context, int, fd)
 {
-	return pfm_ctx_call(fd, pfm_unload, true);
+	return pfm_ctx_call(fd, PFM_CALL_UNLOAD, pfm_unload, true);
 }
