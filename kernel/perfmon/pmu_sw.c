@@ -80,8 +80,8 @@ static const struct pfm_regdesc pfm_sw_pmds[] = {
  * struct pfm_sw_regs - the registers of the software PMU of one CPU
  * @evtsel: PMC values.
  * @count: PMD values; a running clock adds the time since @since.
- * @since: the clock of the counter (pfm_sw_clock()) when it was last
- *	folded.
+ * @since: the clock of a running clock counter (pfm_sw_clock()) when it
+ *	was last folded.
  * @running: counters counting now.
  */
 struct pfm_sw_regs {
@@ -123,24 +123,46 @@ static u64 pfm_sw_task_runtime(void)
 	return current->se.sum_exec_runtime + (now > start ? now - start : 0);
 }
 
-static u64 pfm_sw_clock(const struct pfm_sw_regs *regs, unsigned int idx)
+/*
+ * Clock readings shared by the counters of one start, stop or read: each
+ * clock is read at most once, and only if a counter needs it.
+ */
+struct pfm_sw_now {
+	u64	cpu;
+	u64	task;
+	bool	have_cpu;
+	bool	have_task;
+};
+
+static u64 pfm_sw_clock(struct pfm_sw_now *now, const struct pfm_sw_regs *regs,
+			unsigned int idx)
 {
 	if (pfm_sw_event_of(regs, idx) == PFM_SW_TASK_CLOCK &&
-	    !this_cpu_read(pfm_cpu.syswide))
-		return pfm_sw_task_runtime();
-	return local_clock();
+	    !this_cpu_read(pfm_cpu.syswide)) {
+		if (!now->have_task) {
+			now->task = pfm_sw_task_runtime();
+			now->have_task = true;
+		}
+		return now->task;
+	}
+	if (!now->have_cpu) {
+		now->cpu = local_clock();
+		now->have_cpu = true;
+	}
+	return now->cpu;
 }
 
 /* Bring a running clock counter up to now. */
-static void pfm_sw_fold(struct pfm_sw_regs *regs, unsigned int idx)
+static void pfm_sw_fold(struct pfm_sw_regs *regs, unsigned int idx,
+			struct pfm_sw_now *now)
 {
-	u64 now;
+	u64 t;
 
 	if (!test_bit(idx, &regs->running) || !pfm_sw_is_clock(regs, idx))
 		return;
-	now = pfm_sw_clock(regs, idx);
-	regs->count[idx] += now - regs->since[idx];
-	regs->since[idx] = now;
+	t = pfm_sw_clock(now, regs, idx);
+	regs->count[idx] += t - regs->since[idx];
+	regs->since[idx] = t;
 }
 
 static void pfm_sw_write_pmc(const struct pfm_pmu_desc *pmu, unsigned int idx,
@@ -149,20 +171,24 @@ static void pfm_sw_write_pmc(const struct pfm_pmu_desc *pmu, unsigned int idx,
 	this_cpu_write(pfm_sw_regs.evtsel[idx], val);
 }
 
+/* A stopped counter needs no clock: start takes its reading. */
 static void pfm_sw_write_pmd(const struct pfm_pmu_desc *pmu, unsigned int idx,
 			     u64 val)
 {
 	struct pfm_sw_regs *regs = this_cpu_ptr(&pfm_sw_regs);
+	struct pfm_sw_now now = { };
 
 	regs->count[idx] = val;
-	regs->since[idx] = pfm_sw_clock(regs, idx);
+	if (test_bit(idx, &regs->running))
+		regs->since[idx] = pfm_sw_clock(&now, regs, idx);
 }
 
 static u64 pfm_sw_read_pmd(const struct pfm_pmu_desc *pmu, unsigned int idx)
 {
 	struct pfm_sw_regs *regs = this_cpu_ptr(&pfm_sw_regs);
+	struct pfm_sw_now now = { };
 
-	pfm_sw_fold(regs, idx);
+	pfm_sw_fold(regs, idx, &now);
 	return regs->count[idx];
 }
 
@@ -176,12 +202,14 @@ static void pfm_sw_start(const struct pfm_pmu_desc *pmu,
 			 const unsigned long *used, const u64 *pmcs)
 {
 	struct pfm_sw_regs *regs = this_cpu_ptr(&pfm_sw_regs);
+	struct pfm_sw_now now = { };
 	unsigned int i;
 
 	for_each_set_bit(i, used, PFM_SW_NR_COUNTERS) {
 		if (!pfm_sw_enabled(regs->evtsel[i]))
 			continue;
-		regs->since[i] = pfm_sw_clock(regs, i);
+		if (pfm_sw_is_clock(regs, i))
+			regs->since[i] = pfm_sw_clock(&now, regs, i);
 		__set_bit(i, &regs->running);
 	}
 }
@@ -190,10 +218,11 @@ static void pfm_sw_stop(const struct pfm_pmu_desc *pmu,
 			const unsigned long *used)
 {
 	struct pfm_sw_regs *regs = this_cpu_ptr(&pfm_sw_regs);
+	struct pfm_sw_now now = { };
 	unsigned int i;
 
 	for_each_set_bit(i, used, PFM_SW_NR_COUNTERS) {
-		pfm_sw_fold(regs, i);
+		pfm_sw_fold(regs, i, &now);
 		__clear_bit(i, &regs->running);
 	}
 }
