@@ -489,18 +489,19 @@ TEST(four_counters)
 		return;
 	fd = self_setup(pmcs, PFM_SW_NUM_REGS);
 	ASSERT_LE(0, fd);
-	r0 = thread_switches();
 	w.a0 = pfm_test_now(CLOCK_THREAD_CPUTIME_ID);
 	ASSERT_EQ(0, pfm_start(fd, NULL));
 	w.b0 = pfm_test_now(CLOCK_THREAD_CPUTIME_ID);
+	/* Inside the counted region, as check_switches() expects. */
+	r0 = thread_switches();
 	pfm_test_burn(BURN_NS / 2);
 	for (i = 0; i < 10; i++)
 		pfm_test_sleep_ns(PFM_NSEC_PER_MSEC);
 	pfm_test_burn(BURN_NS / 2);
+	r1 = thread_switches();
 	w.a1 = pfm_test_now(CLOCK_THREAD_CPUTIME_ID);
 	ASSERT_EQ(0, pfm_stop(fd));
 	w.b1 = pfm_test_now(CLOCK_THREAD_CPUTIME_ID);
-	r1 = thread_switches();
 	memset(pmds, 0, sizeof(pmds));
 	for (i = 0; i < PFM_SW_NUM_REGS; i++)
 		pmds[i].reg_num = i;
