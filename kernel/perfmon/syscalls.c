@@ -120,8 +120,6 @@ enum pfm_vec_op {
 	PFM_VEC_WRITE_PMCS,
 	PFM_VEC_WRITE_PMDS,
 	PFM_VEC_READ_PMDS,
-	/* The event set calls: arguments checked, then -EOPNOTSUPP. */
-	PFM_VEC_SETS,
 };
 
 static const enum pfm_call pfm_vec_op_call[] = {
@@ -175,10 +173,6 @@ static long pfm_vec_call(int fd, void __user *uvec, int count,
 		ret = PTR_ERR(vec);
 		goto out_fdput;
 	}
-	if (op == PFM_VEC_SETS) {
-		ret = -EOPNOTSUPP;
-		goto out_free;
-	}
 	ret = pfm_vec_apply(ctx, op, vec, count);
 	/*
 	 * Reads return the whole vector; a failed write returns the reason
@@ -187,7 +181,30 @@ static long pfm_vec_call(int fd, void __user *uvec, int count,
 	if ((op == PFM_VEC_READ_PMDS || ret) && count &&
 	    copy_to_user(uvec, vec, array_size(count, elem_size)) && !ret)
 		ret = -EFAULT;
-out_free:
+	kfree(vec);
+out_fdput:
+	fdput(f);
+	return ret;
+}
+
+/* Event sets arrive later: check the fd and the vector, then refuse. */
+static long pfm_sets_call(int fd, const void __user *uvec, int count,
+			  size_t elem_size)
+{
+	struct pfm_context *ctx;
+	struct fd f;
+	void *vec;
+	int ret;
+
+	ret = pfm_fdget_ctx(fd, &f, &ctx);
+	if (ret)
+		return ret;
+	vec = pfm_vec_from_user(uvec, count, elem_size);
+	if (IS_ERR(vec)) {
+		ret = PTR_ERR(vec);
+		goto out_fdput;
+	}
+	ret = -EOPNOTSUPP;
 	kfree(vec);
 out_fdput:
 	fdput(f);
@@ -310,22 +327,19 @@ SYSCALL_DEFINE1(pfm_restart, int, fd)
 SYSCALL_DEFINE3(pfm_create_evtsets, int, fd, struct pfarg_setdesc __user *,
 		ureq, int, count)
 {
-	return pfm_vec_call(fd, ureq, count, sizeof(struct pfarg_setdesc),
-			    PFM_VEC_SETS);
+	return pfm_sets_call(fd, ureq, count, sizeof(struct pfarg_setdesc));
 }
 
 SYSCALL_DEFINE3(pfm_getinfo_evtsets, int, fd, struct pfarg_setinfo __user *,
 		ureq, int, count)
 {
-	return pfm_vec_call(fd, ureq, count, sizeof(struct pfarg_setinfo),
-			    PFM_VEC_SETS);
+	return pfm_sets_call(fd, ureq, count, sizeof(struct pfarg_setinfo));
 }
 
 SYSCALL_DEFINE3(pfm_delete_evtsets, int, fd, struct pfarg_setdesc __user *,
 		ureq, int, count)
 {
-	return pfm_vec_call(fd, ureq, count, sizeof(struct pfarg_setdesc),
-			    PFM_VEC_SETS);
+	return pfm_sets_call(fd, ureq, count, sizeof(struct pfarg_setdesc));
 }
 
 SYSCALL_DEFINE1(pfm_unload_context, int, fd)
