@@ -14,8 +14,7 @@ struct pfm_activate {
 
 static bool pfm_live_here(struct pfm_context *ctx)
 {
-	return ctx->hw_live && ctx->last_cpu == smp_processor_id() &&
-	       this_cpu_read(pfm_cpu.owner) == ctx &&
+	return pfm_hw_holds(ctx) &&
 	       (pfm_ctx_is_syswide(ctx) || ctx->task == current);
 }
 

@@ -9,11 +9,6 @@
 
 #include "internal.h"
 
-static bool pfm_all_zero(const void *p, size_t len)
-{
-	return !memchr_inv(p, 0, len);
-}
-
 /**
  * pfm_check_ctx_arg - check the argument of pfm_create_context()
  * @req: the argument, already copied from user space

@@ -25,6 +25,7 @@
 #include <linux/percpu.h>
 #include <linux/refcount.h>
 #include <linux/spinlock.h>
+#include <linux/string.h>
 #include <linux/task_work.h>
 #include <linux/wait.h>
 
@@ -188,6 +189,19 @@ DECLARE_PER_CPU(struct pfm_cpu, pfm_cpu);
 static inline bool pfm_lazy_save(void)
 {
 	return nr_cpu_ids == 1;
+}
+
+/* Whether this CPU's PMU holds the context's live registers. */
+static inline bool pfm_hw_holds(struct pfm_context *ctx)
+{
+	return ctx->hw_live && ctx->last_cpu == smp_processor_id() &&
+	       this_cpu_read(pfm_cpu.owner) == ctx;
+}
+
+/* Reserved fields of user arguments must be zero. */
+static inline bool pfm_all_zero(const void *p, size_t len)
+{
+	return !memchr_inv(p, 0, len);
 }
 
 /* args.c: checks of user arguments that need no context */

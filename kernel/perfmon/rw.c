@@ -18,8 +18,6 @@ struct pfm_rw_args {
 	void		*req;
 	int		count;
 	bool		may_count_kernel;
-	int		bad_idx;
-	u32		retfl;
 };
 
 /* Bits 24-31 of reg_flags are output only and ignored on input. */
@@ -28,6 +26,12 @@ struct pfm_rw_args {
 static u32 pfm_in_flags(u32 reg_flags)
 {
 	return reg_flags & ~PFM_REGFL_OUTPUT;
+}
+
+/* Report in its reg_flags why an element was refused. */
+static void pfm_mark_bad(u32 *reg_flags, u32 retfl)
+{
+	*reg_flags = pfm_in_flags(*reg_flags) | retfl;
 }
 
 /*
@@ -43,11 +47,6 @@ static int pfm_reg_index(const struct pfm_regdesc *regs, unsigned int num,
 		return -1;
 	idx = array_index_nospec(reg_num, num);
 	return regs[idx].type ? idx : -1;
-}
-
-static bool pfm_all_zero(const void *p, size_t len)
-{
-	return !memchr_inv(p, 0, len);
 }
 
 /*
@@ -151,14 +150,15 @@ static int pfm_write_pmcs_here(struct pfm_context *ctx, struct pfm_rw_args *a)
 	struct pfarg_pmc *req = a->req;
 	bool through;
 	int i, idx;
+	u32 retfl;
 	u64 val;
 
 	through = pfm_prepare_change(ctx);
 	for (i = 0; i < a->count; i++) {
 		idx = pfm_check_pmc(ctx, &req[i], a->may_count_kernel, &val,
-				    &a->retfl);
+				    &retfl);
 		if (idx < 0) {
-			a->bad_idx = i;
+			pfm_mark_bad(&req[i].reg_flags, retfl);
 			return idx;
 		}
 		pfm_commit_pmc(ctx, idx, val, pfm_in_flags(req[i].reg_flags),
@@ -253,18 +253,19 @@ static int pfm_write_pmds_here(struct pfm_context *ctx, struct pfm_rw_args *a)
 	struct pfarg_pmd *req = a->req;
 	bool through;
 	int i, idx;
+	u32 retfl;
 	u64 val;
 
 	through = pfm_prepare_change(ctx);
 	for (i = 0; i < a->count; i++) {
-		idx = pfm_check_pmd(ctx, &req[i], true, &a->retfl);
+		idx = pfm_check_pmd(ctx, &req[i], true, &retfl);
 		val = req[i].reg_value;
 		if (idx >= 0 && pfm_check_pmd_value(ctx, idx, &val)) {
-			a->retfl = PFM_REG_RETFL_EINVAL;
+			retfl = PFM_REG_RETFL_EINVAL;
 			idx = -EINVAL;
 		}
 		if (idx < 0) {
-			a->bad_idx = i;
+			pfm_mark_bad(&req[i].reg_flags, retfl);
 			return idx;
 		}
 		pfm_commit_pmd(ctx, idx, &req[i], val, through);
@@ -274,8 +275,7 @@ static int pfm_write_pmds_here(struct pfm_context *ctx, struct pfm_rw_args *a)
 
 static u64 pfm_current_pmd(struct pfm_context *ctx, unsigned int idx)
 {
-	if (ctx->hw_live && ctx->last_cpu == smp_processor_id() &&
-	    this_cpu_read(pfm_cpu.owner) == ctx)
+	if (pfm_hw_holds(ctx))
 		return pfm_hw_read_pmd(ctx, idx);
 	return ctx->pmds[idx].value;
 }
@@ -285,11 +285,12 @@ static int pfm_read_pmds_here(struct pfm_context *ctx, struct pfm_rw_args *a)
 	struct pfarg_pmd *req = a->req;
 	const struct pfm_pmd *pmd;
 	int i, idx;
+	u32 retfl;
 
 	for (i = 0; i < a->count; i++) {
-		idx = pfm_check_pmd(ctx, &req[i], false, &a->retfl);
+		idx = pfm_check_pmd(ctx, &req[i], false, &retfl);
 		if (idx < 0) {
-			a->bad_idx = i;
+			pfm_mark_bad(&req[i].reg_flags, retfl);
 			return idx;
 		}
 		pmd = &ctx->pmds[idx];
@@ -327,15 +328,8 @@ static int pfm_rw_exec(struct pfm_context *ctx,
 	struct pfm_exec e = { .ctx = ctx, .fn = fn, .args = a };
 	int ret;
 
-	a->bad_idx = -1;
 	ret = pfm_on_ctx_cpu(ctx, pfm_exec_locked, &e);
 	return ret ? ret : e.ret;
-}
-
-/* Report in its reg_flags why an element was refused. */
-static void pfm_mark_bad(u32 *reg_flags, const struct pfm_rw_args *a)
-{
-	*reg_flags = pfm_in_flags(*reg_flags) | a->retfl;
 }
 
 /**
@@ -353,12 +347,8 @@ int pfm_write_pmcs(struct pfm_context *ctx, struct pfarg_pmc *req, int count)
 		.req = req, .count = count,
 		.may_count_kernel = pfm_may_count_kernel(),
 	};
-	int ret;
 
-	ret = pfm_rw_exec(ctx, pfm_write_pmcs_here, &a);
-	if (ret && a.bad_idx >= 0)
-		pfm_mark_bad(&req[a.bad_idx].reg_flags, &a);
-	return ret;
+	return pfm_rw_exec(ctx, pfm_write_pmcs_here, &a);
 }
 
 /**
@@ -372,12 +362,8 @@ int pfm_write_pmcs(struct pfm_context *ctx, struct pfarg_pmc *req, int count)
 int pfm_write_pmds(struct pfm_context *ctx, struct pfarg_pmd *req, int count)
 {
 	struct pfm_rw_args a = { .req = req, .count = count };
-	int ret;
 
-	ret = pfm_rw_exec(ctx, pfm_write_pmds_here, &a);
-	if (ret && a.bad_idx >= 0)
-		pfm_mark_bad(&req[a.bad_idx].reg_flags, &a);
-	return ret;
+	return pfm_rw_exec(ctx, pfm_write_pmds_here, &a);
 }
 
 /**
@@ -391,10 +377,6 @@ int pfm_write_pmds(struct pfm_context *ctx, struct pfarg_pmd *req, int count)
 int pfm_read_pmds(struct pfm_context *ctx, struct pfarg_pmd *req, int count)
 {
 	struct pfm_rw_args a = { .req = req, .count = count };
-	int ret;
 
-	ret = pfm_rw_exec(ctx, pfm_read_pmds_here, &a);
-	if (ret && a.bad_idx >= 0)
-		pfm_mark_bad(&req[a.bad_idx].reg_flags, &a);
-	return ret;
+	return pfm_rw_exec(ctx, pfm_read_pmds_here, &a);
 }
