@@ -37,7 +37,7 @@ echo "==> static: checkpatch"
 CP=(perl "$TREE/scripts/checkpatch.pl" --strict --no-tree --terse --no-summary --show-types --color=never)
 files=$(cd "$ROOT" && git ls-files -co --exclude-standard -- \
 	'kernel/perfmon/*.[ch]' 'include/linux/perfmon*.h' 'include/uapi/linux/perfmon.h' \
-	'arch/*/perfmon/*.[ch]' 'tools/testing/selftests/perfmon/*.[ch]' | sort -u)
+	'arch/*/perfmon/*.[ch]' 'arch/*/include/asm/perfmon*.h' 'tools/testing/selftests/perfmon/*.[ch]' | sort -u)
 patches=()
 if [ -f "$ROOT/patches/series" ]; then
 	while read -r p _; do

@@ -106,6 +106,15 @@ struct pfm_pmu_ops {
 				  unsigned int idx, u64 val);
 };
 
+/*
+ * PMU description flags, struct pfm_pmu_desc.flags.
+ * PFM_PMU_FL_SHARED_HW: the registers are the CPU's hardware PMU, which
+ *	perf_events may also drive; loading a context takes the PMU through
+ *	the resource manager (include/linux/perfmon_rm.h).
+ */
+#define PFM_PMU_FL_SHARED_HW	BIT(0)
+#define PFM_PMU_FL_ALL		PFM_PMU_FL_SHARED_HW
+
 /**
  * struct pfm_pmu_desc - a PMU description
  * @name: model name shown in /sys/kernel/perfmon/pmu_desc/model.
@@ -115,6 +124,7 @@ struct pfm_pmu_ops {
  * @num_pmcs: entries in @pmcs, at most PFM_MAX_PMCS.
  * @num_pmds: entries in @pmds, at most PFM_MAX_PMDS.
  * @counter_width: width in bits of the hardware counters (PFM_REG_C64).
+ * @flags: PFM_PMU_FL_* bits.
  * @ops: callbacks, required.
  */
 struct pfm_pmu_desc {
@@ -125,9 +135,11 @@ struct pfm_pmu_desc {
 	u16				num_pmcs;
 	u16				num_pmds;
 	u8				counter_width;
+	u32				flags;
 	const struct pfm_pmu_ops	*ops;
 };
 
+struct pt_regs;
 struct task_struct;
 
 #ifdef CONFIG_PERFMON
@@ -136,6 +148,7 @@ struct task_struct;
 
 int pfm_pmu_register(const struct pfm_pmu_desc *pmu);
 int pfm_pmu_unregister(const struct pfm_pmu_desc *pmu);
+void pfm_pmu_overflow(const unsigned long *ovfl_pmds, struct pt_regs *regs);
 
 /*
  * Hooks in the scheduler, fork and exit. They cost a patched-out jump
@@ -189,6 +202,9 @@ static inline int pfm_pmu_unregister(const struct pfm_pmu_desc *pmu)
 {
 	return -ENODEV;
 }
+
+static inline void pfm_pmu_overflow(const unsigned long *ovfl_pmds,
+				    struct pt_regs *regs) { }
 
 static inline void pfm_sched_out(struct task_struct *prev) { }
 static inline void pfm_sched_in(struct task_struct *next) { }

@@ -31,7 +31,7 @@ static unsigned int pfm_task_sessions_nr;
 static unsigned int pfm_sys_sessions_nr;
 static struct cpumask pfm_sys_cpus;
 
-static int pfm_session_acquire(struct pfm_context *ctx, int cpu)
+static int pfm_session_count(struct pfm_context *ctx, int cpu)
 {
 	int ret = -EBUSY;
 
@@ -52,7 +52,7 @@ out_unlock:
 	return ret;
 }
 
-static void pfm_session_release(struct pfm_context *ctx, int cpu)
+static void pfm_session_uncount(struct pfm_context *ctx, int cpu)
 {
 	spin_lock(&pfm_sessions_lock);
 	if (pfm_ctx_is_syswide(ctx)) {
@@ -62,6 +62,38 @@ static void pfm_session_release(struct pfm_context *ctx, int cpu)
 		pfm_task_sessions_nr--;
 	}
 	spin_unlock(&pfm_sessions_lock);
+}
+
+/* A context on the hardware PMU also takes it from perf_events. */
+static bool pfm_session_needs_pmu(struct pfm_context *ctx)
+{
+	return ctx->pmu->flags & PFM_PMU_FL_SHARED_HW;
+}
+
+/*
+ * A session is one loaded context: it takes its place among the sessions
+ * and, on a hardware PMU, the PMU itself from the resource manager.
+ */
+static int pfm_session_acquire(struct pfm_context *ctx, int cpu)
+{
+	int ret;
+
+	if (pfm_session_needs_pmu(ctx)) {
+		ret = pfm_rm_acquire(PFM_RM_PERFMON);
+		if (ret)
+			return ret;
+	}
+	ret = pfm_session_count(ctx, cpu);
+	if (ret && pfm_session_needs_pmu(ctx))
+		pfm_rm_release(PFM_RM_PERFMON);
+	return ret;
+}
+
+static void pfm_session_release(struct pfm_context *ctx, int cpu)
+{
+	pfm_session_uncount(ctx, cpu);
+	if (pfm_session_needs_pmu(ctx))
+		pfm_rm_release(PFM_RM_PERFMON);
 }
 
 unsigned int pfm_task_sessions(void)
@@ -164,7 +196,7 @@ static void pfm_hw_detach(struct pfm_context *ctx)
 	}
 	if (this_cpu_read(pfm_cpu.owner) == ctx)
 		this_cpu_write(pfm_cpu.owner, NULL);
-	ctx->hw_live = false;
+	pfm_hw_clear_live(ctx);
 	ctx->dirty = true;
 	ctx->last_cpu = -1;
 	ctx->started = false;

@@ -93,7 +93,7 @@ void __pfm_sched_in(struct task_struct *next)
 		goto out_unlock;
 	migrated = ctx->last_cpu >= 0 && ctx->last_cpu != cpu;
 	if (pfm_hw_still_loaded(ctx, cpu))
-		ctx->hw_live = true;
+		pfm_hw_set_live(ctx);
 	else
 		pfm_hw_load(ctx);
 	if (ctx->started) {

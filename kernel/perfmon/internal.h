@@ -22,6 +22,7 @@
 #include <linux/fs.h>
 #include <linux/mutex.h>
 #include <linux/perfmon.h>
+#include <linux/perfmon_rm.h>
 #include <linux/percpu.h>
 #include <linux/refcount.h>
 #include <linux/spinlock.h>
@@ -167,13 +168,17 @@ static inline bool pfm_ctx_is_syswide(const struct pfm_context *ctx)
 
 /**
  * struct pfm_cpu - perfmon state of one CPU
- * @owner: the context whose registers the PMU holds, or NULL.
+ * @owner: the context whose registers the PMU holds, or NULL. It may be
+ *	stale (left for a lazy restore), so only compare it.
+ * @live: the context live in this PMU (pfm_context.hw_live), or NULL; a
+ *	context is never freed while live, so the PMU interrupt may use it.
  * @syswide: the system-wide context loaded on this CPU, or NULL.
  * @reg_accesses: PMU register reads and writes done by perfmon here.
  * @in_sched: a scheduler hook is running here, in the middle of a switch.
  */
 struct pfm_cpu {
 	struct pfm_context	*owner;
+	struct pfm_context	*live;
 	struct pfm_context	*syswide;
 	u64			reg_accesses;
 	bool			in_sched;
@@ -237,6 +242,8 @@ int pfm_fasync(int fd, struct file *file, int on);
 /* regs.c: the register image and the PMU */
 u64 pfm_pmd_fold(u64 image, u64 hw, u64 ovfl_mask);
 u64 pfm_pmd_value(u64 image, u64 hw, u64 ovfl_mask, bool no_emul64);
+void pfm_hw_set_live(struct pfm_context *ctx);
+void pfm_hw_clear_live(struct pfm_context *ctx);
 void pfm_hw_load(struct pfm_context *ctx);
 void pfm_hw_save(struct pfm_context *ctx);
 void pfm_hw_start(struct pfm_context *ctx);
@@ -265,6 +272,9 @@ unsigned int pfm_sys_sessions(void);
 int pfm_start(struct pfm_context *ctx, const struct pfarg_start *req);
 int pfm_stop(struct pfm_context *ctx);
 int pfm_restart(struct pfm_context *ctx);
+
+/* pmu_rm.c: the PMU resource manager, see <linux/perfmon_rm.h> */
+const char *pfm_rm_owner_name(enum pfm_rm_user user);
 
 /* pmu.c: the registration table; perfmon.pmu= */
 #define PFM_PMU_CHOICE_LEN	16

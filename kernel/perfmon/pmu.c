@@ -132,6 +132,10 @@ int pfm_pmu_validate(const struct pfm_pmu_desc *pmu)
 		pr_err("%s: register accessors missing\n", pmu->name);
 		return -EINVAL;
 	}
+	if (pmu->flags & ~PFM_PMU_FL_ALL) {
+		pr_err("%s: unknown flags %#x\n", pmu->name, pmu->flags);
+		return -EINVAL;
+	}
 	if (!pmu->counter_width || pmu->counter_width > 64) {
 		pr_err("%s: counter width %u not in 1..64\n", pmu->name,
 		       pmu->counter_width);

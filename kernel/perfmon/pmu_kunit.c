@@ -221,6 +221,27 @@ static void pfm_pmu_validate_cases(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, pfm_pmu_validate(&pmu), c->expected);
 }
 
+/* Description flags: the known one is accepted, any other bit refused. */
+static void pfm_pmu_validate_flags(struct kunit *test)
+{
+	struct pfm_pmu_desc pmu = {
+		.name		= "fake",
+		.pmcs		= &pmc_good,
+		.pmds		= &pmd_good,
+		.num_pmcs	= 1,
+		.num_pmds	= 1,
+		.counter_width	= 47,
+		.ops		= &fake_ops_no_checks,
+	};
+
+	pmu.flags = PFM_PMU_FL_SHARED_HW;
+	KUNIT_EXPECT_EQ(test, pfm_pmu_validate(&pmu), 0);
+	pmu.flags = PFM_PMU_FL_SHARED_HW << 1;
+	KUNIT_EXPECT_EQ(test, pfm_pmu_validate(&pmu), -EINVAL);
+	pmu.flags = BIT(31);
+	KUNIT_EXPECT_EQ(test, pfm_pmu_validate(&pmu), -EINVAL);
+}
+
 static void pfm_pmu_validate_null(struct kunit *test)
 {
 	KUNIT_EXPECT_EQ(test, pfm_pmu_validate(NULL), -EINVAL);
@@ -359,6 +380,7 @@ static void pfm_pmu_get_none_registered(struct kunit *test)
 static struct kunit_case pfm_pmu_validate_test_cases[] = {
 	KUNIT_CASE_PARAM(pfm_pmu_validate_cases, pmu_case_gen_params),
 	KUNIT_CASE(pfm_pmu_validate_null),
+	KUNIT_CASE(pfm_pmu_validate_flags),
 	KUNIT_CASE(pfm_pmu_validate_shipped),
 	KUNIT_CASE(pfm_pmu_sw_pmc_check),
 	{}

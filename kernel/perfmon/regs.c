@@ -107,6 +107,29 @@ u64 pfm_hw_read_pmd(struct pfm_context *ctx, unsigned int idx)
 			     ctx->pmds[idx].flags & PFM_REGFL_NO_EMUL64);
 }
 
+/**
+ * pfm_hw_set_live - the PMU of this CPU now holds the context's values
+ * @ctx: the context
+ */
+void pfm_hw_set_live(struct pfm_context *ctx)
+{
+	lockdep_assert_held(&ctx->lock);
+	ctx->hw_live = true;
+	this_cpu_write(pfm_cpu.live, ctx);
+}
+
+/**
+ * pfm_hw_clear_live - the context's values are in its image again
+ * @ctx: the context
+ */
+void pfm_hw_clear_live(struct pfm_context *ctx)
+{
+	lockdep_assert_held(&ctx->lock);
+	ctx->hw_live = false;
+	if (this_cpu_read(pfm_cpu.live) == ctx)
+		this_cpu_write(pfm_cpu.live, NULL);
+}
+
 /*
  * With lazy save, the PMU may still hold the only copy of another
  * context's counts: save them before they are overwritten. Nothing else
@@ -143,7 +166,7 @@ void pfm_hw_load(struct pfm_context *ctx)
 
 	this_cpu_write(pfm_cpu.owner, ctx);
 	ctx->last_cpu = smp_processor_id();
-	ctx->hw_live = true;
+	pfm_hw_set_live(ctx);
 	ctx->dirty = false;
 }
 
@@ -163,7 +186,7 @@ void pfm_hw_save(struct pfm_context *ctx)
 		return;
 	for_each_set_bit(i, ctx->used_pmds, ctx->pmu->num_pmds)
 		ctx->pmds[i].value = pfm_hw_read_pmd(ctx, i);
-	ctx->hw_live = false;
+	pfm_hw_clear_live(ctx);
 }
 
 /**

@@ -6,6 +6,7 @@
  *   syscall			number of pfm_create_context(), the first call
  *   task_sessions_count	loaded per-thread contexts
  *   sys_sessions_count		loaded system-wide contexts
+ *   pmu_owner			who owns the hardware PMU (resource manager)
  *   pmu_desc/model		name of the active PMU description
  *   pmu_desc/counter_width	width of its hardware counters
  *   pmu_desc/pmcN/, pmdN/	one directory per implemented register
@@ -65,11 +66,20 @@ static ssize_t sys_sessions_count_show(struct kobject *kobj,
 static struct kobj_attribute sys_sessions_count_attr =
 	__ATTR_RO(sys_sessions_count);
 
+static ssize_t pmu_owner_show(struct kobject *kobj,
+			      struct kobj_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%s\n", pfm_rm_owner_name(pfm_rm_owner()));
+}
+
+static struct kobj_attribute pmu_owner_attr = __ATTR_RO(pmu_owner);
+
 static struct attribute *pfm_top_attrs[] = {
 	&version_attr.attr,
 	&syscall_attr.attr,
 	&task_sessions_count_attr.attr,
 	&sys_sessions_count_attr.attr,
+	&pmu_owner_attr.attr,
 	NULL,
 };
 
