@@ -1,7 +1,8 @@
 #!/bin/bash
 # The project's test entry point (make check / make check-fast).
 #   harness/check.sh                full: static checks, both debug kernels, boots x86_64,
-#                                   arm64-exact and arm64-smp (KUnit + selftests in each)
+#                                   arm64-exact, arm64-smp and arm64-sw (KUnit + selftests in
+#                                   each; arm64-sw = arm64-smp with perfmon.pmu=sw)
 #   harness/check.sh --fast MODE    edit-test loop: rebuild one debug kernel, boot one mode
 # Keeps going after a failure so that one broken piece does not hide the others; every build,
 # static check, boot and test suite is an item in the final summary (results.py summary).
@@ -15,9 +16,9 @@ FAST=""
 if [ "${1:-}" = --fast ]; then FAST=${2:-x86_64}; fi
 
 case "$FAST" in
-"") MODES=(x86_64 arm64-exact arm64-smp) ;;
-x86_64|arm64-exact|arm64-smp) MODES=("$FAST") ;;
-*) echo "unknown mode $FAST (x86_64, arm64-exact, arm64-smp)" >&2; exit 2 ;;
+"") MODES=(x86_64 arm64-exact arm64-smp arm64-sw) ;;
+x86_64|arm64-exact|arm64-smp|arm64-sw) MODES=("$FAST") ;;
+*) echo "unknown mode $FAST (x86_64, arm64-exact, arm64-smp, arm64-sw)" >&2; exit 2 ;;
 esac
 arch_of() { case "$1" in x86_64) echo x86_64 ;; *) echo arm64 ;; esac; }
 ARCHES=()

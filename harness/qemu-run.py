@@ -1,12 +1,17 @@
 #!/usr/bin/env python3
 """Boot a perfmon test kernel in QEMU, capture the console, detect splats, parse results.
 
-  qemu-run.py --mode x86_64|arm64-exact|arm64-smp [--flavor debug|release]
+  qemu-run.py --mode x86_64|arm64-exact|arm64-smp|arm64-sw [--flavor debug|release]
               [--pfm-mode check|run|bench|shell] [--timeout S] [--echo] [--append "..."]
+              [--tag NAME]
+
+Modes: x86_64 (software PMU), arm64-exact (-smp 1 -icount shift=0,sleep=off), arm64-smp
+(plain TCG -smp 2), arm64-sw (plain TCG -smp 2 with perfmon.pmu=sw on the kernel command
+line: the software PMU on arm64, where the other arm64 modes get the PMUv3 description).
 
 Kernel: build/<arch>-<flavor>/arch/.../{bzImage,Image}; initramfs: build/initramfs/<arch>-<flavor>.cpio.gz
-Console log: build/logs/<mode>.log (<mode>-<pfm-mode>.log for other pfm modes)
-Results:     build/results/<mode>.json (see results.py), with a "boot" item that fails on a
+Console log: build/logs/<tag>.log, tag = <mode> (<mode>-<pfm-mode> for other pfm modes, or --tag)
+Results:     build/results/<tag>.json (see results.py), with a "boot" item that fails on a
              timeout, a guest that did not reach PFM-INIT-DONE, or any kernel splat.
 pfm-mode bench (make bench): the kernel gets norandmaps (repeatable numbers); the lines
 pfm-bench prints between PFM-BENCH-BEGIN and PFM-BENCH-END ("bench ..." results and "# ..." raw
@@ -28,14 +33,17 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "harness"))
 import results  # noqa: E402
 
+ARM64_SMP = ["qemu-system-aarch64", "-M", "virt", "-cpu", "max", "-smp", "2", "-m", "1G"]
 MODES = {
-    # mode: (arch, qemu command without kernel/initrd/append, console)
-    "x86_64": ("x86_64", ["qemu-system-x86_64", "-cpu", "max", "-smp", "2", "-m", "1G"], "ttyS0"),
+    # mode: (arch, qemu command without kernel/initrd/append, console, extra kernel command line)
+    "x86_64": ("x86_64", ["qemu-system-x86_64", "-cpu", "max", "-smp", "2", "-m", "1G"], "ttyS0",
+               ""),
     # exact, deterministic counting: one vCPU, instruction count = virtual ns
     "arm64-exact": ("arm64", ["qemu-system-aarch64", "-M", "virt", "-cpu", "max", "-smp", "1",
-                              "-icount", "shift=0,sleep=off", "-m", "1G"], "ttyAMA0"),
-    "arm64-smp": ("arm64", ["qemu-system-aarch64", "-M", "virt", "-cpu", "max", "-smp", "2",
-                            "-m", "1G"], "ttyAMA0"),
+                              "-icount", "shift=0,sleep=off", "-m", "1G"], "ttyAMA0", ""),
+    "arm64-smp": ("arm64", ARM64_SMP, "ttyAMA0", ""),
+    # the software PMU on arm64 (the P2 tests; they skip on the PMUv3 boots)
+    "arm64-sw": ("arm64", ARM64_SMP, "ttyAMA0", "perfmon.pmu=sw"),
 }
 IMAGES = {"x86_64": "arch/x86/boot/bzImage", "arm64": "arch/arm64/boot/Image"}
 
@@ -87,11 +95,14 @@ def main():
     ap.add_argument("--test-timeout", type=int, default=None,
                     help="per-selftest timeout in the guest (default: the selftests' settings file, else 120)")
     ap.add_argument("--append", default="", help="extra kernel command line")
+    ap.add_argument("--tag", default=None,
+                    help="name of the log and result files (default: <mode>, or "
+                    "<mode>-<pfm-mode> for pfm modes other than check)")
     ap.add_argument("--echo", nargs="?", const="all", choices=["all", "init"],
                     help="copy the console to stdout (init: only from /init's first line on)")
     args = ap.parse_args()
 
-    arch, qemu, console = MODES[args.mode]
+    arch, qemu, console, mode_append = MODES[args.mode]
     bench = args.pfm_mode == "bench"
     timeout = args.timeout or (600 if bench else 300 if args.flavor == "debug" else 120)
     odir = os.path.join(ROOT, "build", f"{arch}-{args.flavor}")
@@ -99,7 +110,7 @@ def main():
     initrd = os.path.join(ROOT, "build", "initramfs", f"{arch}-{args.flavor}.cpio.gz")
     tests = os.path.join(ROOT, "build", "initramfs", f"{arch}-{args.flavor}.root",
                          "perfmon", "selftests", "TESTS")
-    tag = args.mode if args.pfm_mode == "check" else f"{args.mode}-{args.pfm_mode}"
+    tag = args.tag or (args.mode if args.pfm_mode == "check" else f"{args.mode}-{args.pfm_mode}")
     log = os.path.join(ROOT, "build", "logs", f"{tag}.log")
     out = os.path.join(ROOT, "build", "results", f"{tag}.json")
     os.makedirs(os.path.dirname(log), exist_ok=True)
@@ -110,7 +121,7 @@ def main():
 
     # No oops=panic: one oops must not hide the results of later tests. panic=-1 + -no-reboot
     # make a real panic end QEMU at once.
-    append = f"console={console} panic=-1 pfm.mode={args.pfm_mode}"
+    append = f"console={console} panic=-1 pfm.mode={args.pfm_mode} {mode_append}".strip()
     if args.test_timeout:
         append += f" pfm.timeout={args.test_timeout}"
     if bench:
@@ -120,7 +131,8 @@ def main():
     cmd = qemu + ["-nographic", "-no-reboot", "-nic", "none", "-kernel", kernel, "-initrd", initrd,
                   "-append", append]
     interactive = args.pfm_mode == "shell"
-    print(f"==> boot {args.mode} ({args.flavor}, pfm.mode={args.pfm_mode}), log {log}", flush=True)
+    print(f"==> boot {args.mode} ({args.flavor}, pfm.mode={args.pfm_mode}"
+          f"{', ' + args.append if args.append else ''}), log {log}", flush=True)
     if interactive:
         return subprocess.call(cmd)
 

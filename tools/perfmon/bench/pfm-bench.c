@@ -17,13 +17,34 @@
  *
  *   read_4	one pfm_read_pmds() of 4 counters against one read() of a
  *		4-event perf group (PERF_FORMAT_GROUP), self-monitoring, the
- *		four software events started; getppid() is the floor
+ *		four events started; getppid() is the floor
  *   ctxsw_4	extra cost per context switch of a pipe ping-pong between
  *		two threads of one CPU, each monitoring itself with 4
  *		counters, against the same with a 4-event perf group per
  *		thread; both relative to the unmonitored ping-pong
  *   ctxsw_lazy	the same with one thread monitored and the other not: a
  *		lazy switch only stops and restarts the counters
+ *
+ * The counters depend on the active PMU description
+ * (/sys/kernel/perfmon/pmu_desc/model):
+ *
+ *   perfmon software PMU: PMC0..3/PMD0..3 count cpu-clock, task-clock,
+ *	context-switches and cpu-migrations; perf gets the same four
+ *	software events. Lines read_4, ctxsw_4, ctxsw_lazy (the default).
+ *   ARMv8 PMUv3: PMC1..4 (PMEVTYPER0..3) and PMD1..4 (PMEVCNTR0..3) count
+ *	CPU_CYCLES, INST_RETIRED, CPU_CYCLES, INST_RETIRED at user level
+ *	only (P bit); perf gets the same four events as PERF_TYPE_RAW
+ *	hardware events with exclude_kernel and exclude_hv. INST_RETIRED
+ *	becomes CPU_CYCLES where the PMU does not advertise it (QEMU without
+ *	-icount). Lines read_4_pmuv3, ctxsw_4_pmuv3 (the default) and
+ *	ctxsw_lazy_pmuv3 (when named).
+ *
+ * On a hardware PMU, perfmon and perf never hold it at the same time: the
+ * PMU resource manager refuses the second one (EBUSY). Each side is
+ * measured alone, one after the other; an open or load refused with EBUSY
+ * (the other side's release still in flight) is retried after a pause.
+ * The names given on the command line are the base names (read_4, not
+ * read_4_pmuv3; the _pmuv3 suffix is accepted and ignored).
  *
  * -l runs one timed loop alone (getppid, pfm_read, perf_read, or pp_<a>_<b>
  * with a and b among none, pfm, perf: a ping-pong between a thread
@@ -59,7 +80,18 @@ typedef long long s64;
 /* Software PMU of perfmon: PMC value = event | USR | EN. */
 #define PFM_SW_USR	BIT_ULL(16)
 #define PFM_SW_EN	BIT_ULL(22)
+#define PFM_SW_MODEL	"perfmon software PMU"
+
+/* ARMv8 PMUv3: PMEVTYPER value = event | P (do not count at EL1). */
+#define PMUV3_P			BIT_ULL(31)
+#define PMUV3_INST_RETIRED	0x08
+#define PMUV3_CPU_CYCLES	0x11
+#define PMUV3_MODEL		"ARMv8 PMUv3"
+
 #define NR_EVENTS	4
+
+/* Tries of an open or load refused with EBUSY, one settle() apart. */
+#define BUSY_TRIES	5
 
 #define REG_ACCESSES	"/sys/kernel/debug/perfmon/pmu_reg_accesses"
 
@@ -76,16 +108,59 @@ typedef long long s64;
  */
 #define SETTLE_NS	1500000000L
 
-/* The four events, in PMC/PMD order for perfmon and group order for perf. */
-static const struct {
+/**
+ * struct bench_event - one of the four counters
+ * @name: for the '#' lines
+ * @pfm_pmc: perfmon PMC value
+ * @perf_config: perf_event_attr.config
+ */
+struct bench_event {
 	const char	*name;
-	u64	pfm_event;
-	u64	perf_config;
-} events[NR_EVENTS] = {
-	{ "cpu-clock",		0, PERF_COUNT_SW_CPU_CLOCK },
-	{ "task-clock",		1, PERF_COUNT_SW_TASK_CLOCK },
-	{ "context-switches",	2, PERF_COUNT_SW_CONTEXT_SWITCHES },
-	{ "cpu-migrations",	3, PERF_COUNT_SW_CPU_MIGRATIONS },
+	u64		pfm_pmc;
+	u64		perf_config;
+};
+
+/**
+ * struct bench_pmu - what the benchmarks count with, from the active PMU
+ * @model: the PMU description's model string
+ * @suffix: appended to the benchmark names in the output
+ * @hw: a hardware PMU (perfmon and perf exclude each other)
+ * @reg_base: first PMC and PMD (the PMUv3's PMC0/PMD0 is the cycle counter)
+ * @perf_type: perf_event_attr.type of the perf events
+ * @csw_event: index of the context-switch event, -1 if none
+ * @events: the four events, in PMC/PMD order for perfmon and group order
+ *	for perf
+ */
+static struct bench_pmu {
+	char			model[128];
+	const char		*suffix;
+	bool			hw;
+	unsigned int		reg_base;
+	__u32			perf_type;
+	int			csw_event;
+	struct bench_event	events[NR_EVENTS];
+} pmu;
+
+static const struct bench_event sw_events[NR_EVENTS] = {
+	{ "cpu-clock",		0 | PFM_SW_USR | PFM_SW_EN,
+	  PERF_COUNT_SW_CPU_CLOCK },
+	{ "task-clock",		1 | PFM_SW_USR | PFM_SW_EN,
+	  PERF_COUNT_SW_TASK_CLOCK },
+	{ "context-switches",	2 | PFM_SW_USR | PFM_SW_EN,
+	  PERF_COUNT_SW_CONTEXT_SWITCHES },
+	{ "cpu-migrations",	3 | PFM_SW_USR | PFM_SW_EN,
+	  PERF_COUNT_SW_CPU_MIGRATIONS },
+};
+
+static const struct bench_event pmuv3_events[NR_EVENTS] = {
+	{ "cpu_cycles",		PMUV3_CPU_CYCLES | PMUV3_P,
+	  PMUV3_CPU_CYCLES },
+	{ "inst_retired",	PMUV3_INST_RETIRED | PMUV3_P,
+	  PMUV3_INST_RETIRED },
+	{ "cpu_cycles",		PMUV3_CPU_CYCLES | PMUV3_P,
+	  PMUV3_CPU_CYCLES },
+	{ "inst_retired",	PMUV3_INST_RETIRED | PMUV3_P,
+	  PMUV3_INST_RETIRED },
 };
 
 enum mon_kind {
@@ -161,6 +236,32 @@ static pid_t gettid_(void)
 	return syscall(SYS_gettid);
 }
 
+/*
+ * Whether to try a call refused with errno again: EBUSY from the PMU
+ * resource manager while the other side's release is still in flight.
+ */
+static bool busy_retry(const char *what, int try)
+{
+	char owner[32] = "?";
+	size_t n;
+	FILE *f;
+
+	if (errno != EBUSY || try + 1 >= BUSY_TRIES)
+		return false;
+	f = fopen(PFM_SYSFS_DIR "/pmu_owner", "re");
+	if (f) {
+		if (fgets(owner, sizeof(owner), f)) {
+			n = strcspn(owner, "\n");
+			owner[n] = '\0';
+		}
+		fclose(f);
+	}
+	printf("# pfm-bench: %s: EBUSY (PMU owner %s), try %d of %d after a pause\n",
+	       what, owner, try + 2, BUSY_TRIES);
+	settle();
+	return true;
+}
+
 /* Monitor the calling thread with the four events, started. */
 static void mon_pfm_open(struct mon *m)
 {
@@ -168,16 +269,16 @@ static void mon_pfm_open(struct mon *m)
 	struct pfarg_load load;
 	struct pfarg_ctx ctx;
 	unsigned int i;
+	int try;
 
 	memset(&ctx, 0, sizeof(ctx));
 	memset(&load, 0, sizeof(load));
 	memset(pmcs, 0, sizeof(pmcs));
 	memset(m->pmds, 0, sizeof(m->pmds));
 	for (i = 0; i < NR_EVENTS; i++) {
-		pmcs[i].reg_num = i;
-		pmcs[i].reg_value = events[i].pfm_event | PFM_SW_USR |
-				    PFM_SW_EN;
-		m->pmds[i].reg_num = i;
+		pmcs[i].reg_num = pmu.reg_base + i;
+		pmcs[i].reg_value = pmu.events[i].pfm_pmc;
+		m->pmds[i].reg_num = pmu.reg_base + i;
 	}
 	m->fd = pfm_create_context(&ctx, NULL, NULL, 0);
 	if (m->fd < 0)
@@ -187,8 +288,9 @@ static void mon_pfm_open(struct mon *m)
 	if (pfm_write_pmds(m->fd, m->pmds, NR_EVENTS))
 		fail("pfm_write_pmds");
 	load.load_pid = gettid_();
-	if (pfm_load_context(m->fd, &load))
-		fail("pfm_load_context");
+	for (try = 0; pfm_load_context(m->fd, &load); try++)
+		if (!busy_retry("pfm_load_context", try))
+			fail("pfm_load_context");
 	if (pfm_start(m->fd, NULL))
 		fail("pfm_start");
 }
@@ -199,9 +301,12 @@ static int perf_open(u64 config, int group_fd)
 
 	memset(&attr, 0, sizeof(attr));
 	attr.size = sizeof(attr);
-	attr.type = PERF_TYPE_SOFTWARE;
+	attr.type = pmu.perf_type;
 	attr.config = config;
 	attr.read_format = PERF_FORMAT_GROUP;
+	/* as perfmon's P bit (and NSH = !P): user level only */
+	attr.exclude_kernel = pmu.hw;
+	attr.exclude_hv = pmu.hw;
 	/* this thread, any CPU; enabled at once */
 	return syscall(SYS_perf_event_open, &attr, 0, -1, group_fd, 0);
 }
@@ -209,12 +314,13 @@ static int perf_open(u64 config, int group_fd)
 static void mon_perf_open(struct mon *m)
 {
 	unsigned int i;
+	int try;
 
-	m->fd = perf_open(events[0].perf_config, -1);
-	if (m->fd < 0)
-		fail("perf_event_open (leader)");
+	for (try = 0; (m->fd = perf_open(pmu.events[0].perf_config, -1)) < 0; try++)
+		if (!busy_retry("perf_event_open", try))
+			fail("perf_event_open (leader)");
 	for (i = 1; i < NR_EVENTS; i++) {
-		m->members[i - 1] = perf_open(events[i].perf_config, m->fd);
+		m->members[i - 1] = perf_open(pmu.events[i].perf_config, m->fd);
 		if (m->members[i - 1] < 0)
 			fail("perf_event_open (member)");
 	}
@@ -269,7 +375,7 @@ static void print_counts(const char *bench, const char *who,
 {
 	printf("# %s %s counts:", bench, who);
 	for (unsigned int i = 0; i < NR_EVENTS; i++)
-		printf(" %s=%llu", events[i].name, vals[i]);
+		printf(" %s=%llu", pmu.events[i].name, vals[i]);
 	printf("\n");
 }
 
@@ -295,9 +401,20 @@ static void print_target(const char *name, const char *what, double val,
 	       met ? "met" : "MISSED");
 }
 
+/* The name of benchmark @base on the active PMU, in a static buffer. */
+static const char *bench_name(const char *base)
+{
+	static char buf[4][64];
+	static unsigned int next;
+	char *b = buf[next++ % 4];
+
+	snprintf(b, sizeof(buf[0]), "%s%s", base, pmu.suffix);
+	return b;
+}
+
 /* --- read_4 --------------------------------------------------------------- */
 
-static double time_getppid(long n)
+static double time_getppid(const char *name, long n)
 {
 	u64 t0, t1;
 	long i;
@@ -309,12 +426,13 @@ static double time_getppid(long n)
 	for (i = 0; i < n; i++)
 		syscall(SYS_getppid);
 	t1 = now_ns();
-	printf("# read_4 raw getppid: calls=%ld ns=%llu\n", n, t1 - t0);
+	printf("# %s raw getppid: calls=%ld ns=%llu\n", name, n, t1 - t0);
 	return n ? (double)(t1 - t0) / n : 0;
 }
 
 /* ns per read; *regs gets the register accesses per read. */
-static double time_reads(enum mon_kind kind, long n, double *regs)
+static double time_reads(const char *name, enum mon_kind kind, long n,
+			 double *regs)
 {
 	u64 vals[NR_EVENTS], t0, t1;
 	s64 r0, r1;
@@ -334,24 +452,28 @@ static double time_reads(enum mon_kind kind, long n, double *regs)
 	mon_read(&m, vals);
 	mon_close(&m);
 	*regs = r0 >= 0 && r1 >= 0 && n ? (double)(r1 - r0) / n : -1;
-	printf("# read_4 raw %s: calls=%ld ns=%llu regs=%lld\n",
-	       mon_names[kind], n, t1 - t0, r1 - r0);
-	print_counts("read_4", mon_names[kind], vals);
+	printf("# %s raw %s: calls=%ld ns=%llu regs=%lld\n",
+	       name, mon_names[kind], n, t1 - t0, r1 - r0);
+	print_counts(name, mon_names[kind], vals);
 	return n ? (double)(t1 - t0) / n : 0;
 }
 
 static void bench_read_4(long n)
 {
 	double floor, pfm, perf, regs, perf_regs;
+	const char *name = bench_name("read_4");
 
-	floor = time_getppid(n);
-	pfm = time_reads(MON_PFM, n, &regs);
-	perf = time_reads(MON_PERF, n, &perf_regs);
-	print_bench("read_4", pfm, perf, "ns/call", regs);
-	printf("# read_4 floor getppid=%.1f ns/call: perfmon=%.2fx perf=%.2fx\n",
-	       floor, ratio(pfm, floor), ratio(perf, floor));
-	print_target("read_4", "ratio", ratio(pfm, perf), 0.7);
-	print_target("read_4", "perfmon/getppid", ratio(pfm, floor), 1.5);
+	floor = time_getppid(name, n);
+	pfm = time_reads(name, MON_PFM, n, &regs);
+	perf = time_reads(name, MON_PERF, n, &perf_regs);
+	print_bench(name, pfm, perf, "ns/call", regs);
+	printf("# %s floor getppid=%.1f ns/call: perfmon=%.2fx perf=%.2fx\n",
+	       name, floor, ratio(pfm, floor), ratio(perf, floor));
+	/* the P2 targets are the software PMU's */
+	if (pmu.hw)
+		return;
+	print_target(name, "ratio", ratio(pfm, perf), 0.7);
+	print_target(name, "perfmon/getppid", ratio(pfm, floor), 1.5);
 }
 
 /* --- context switches -------------------------------------------------------- */
@@ -516,9 +638,11 @@ static struct pp_result pingpong(const char *bench, enum mon_kind a,
 			 'A' + i);
 		print_counts(bench, who, sides[i].counts);
 		/* the thread was switched out csw times while timed, plus the warm-up */
-		if (sides[i].counts[2] < (u64)sides[i].csw)
+		if (pmu.csw_event >= 0 &&
+		    sides[i].counts[pmu.csw_event] < (u64)sides[i].csw)
 			printf("# %s WARNING: %s counted %llu switches, getrusage %ld\n",
-			       bench, who, sides[i].counts[2], sides[i].csw);
+			       bench, who, sides[i].counts[pmu.csw_event],
+			       sides[i].csw);
 	}
 	return res;
 }
@@ -580,6 +704,75 @@ static int mon_kind_of(const char *name, size_t len)
 	return -1;
 }
 
+/* Read the model string of the active PMU into pmu.model, "" if none. */
+static void read_model(void)
+{
+	size_t n = 0;
+	FILE *f;
+
+	pmu.model[0] = '\0';
+	f = fopen(PFM_SYSFS_DIR "/pmu_desc/model", "re");
+	if (!f)
+		return;
+	if (fgets(pmu.model, sizeof(pmu.model), f))
+		n = strcspn(pmu.model, "\n");
+	pmu.model[n] = '\0';
+	fclose(f);
+}
+
+/* Whether the PMUv3 takes PMC1 = INST_RETIRED (PMCEID: QEMU -icount only). */
+static bool pmuv3_has_inst_retired(void)
+{
+	struct pfarg_pmc pmc;
+	struct pfarg_ctx ctx;
+	int fd, ret;
+
+	memset(&ctx, 0, sizeof(ctx));
+	memset(&pmc, 0, sizeof(pmc));
+	fd = pfm_create_context(&ctx, NULL, NULL, 0);
+	if (fd < 0)
+		fail("pfm_create_context");
+	pmc.reg_num = 1;
+	pmc.reg_value = PMUV3_INST_RETIRED | PMUV3_P;
+	ret = pfm_write_pmcs(fd, &pmc, 1);
+	if (ret && errno != EINVAL)
+		fail("pfm_write_pmcs (INST_RETIRED probe)");
+	close(fd);
+	return ret == 0;
+}
+
+/* Set up pmu from the active PMU description. Return 0, or -1 if unknown. */
+static int pmu_setup(void)
+{
+	unsigned int i;
+
+	read_model();
+	if (!strcmp(pmu.model, PFM_SW_MODEL)) {
+		pmu.suffix = "";
+		pmu.hw = false;
+		pmu.reg_base = 0;
+		pmu.perf_type = PERF_TYPE_SOFTWARE;
+		pmu.csw_event = 2;
+		memcpy(pmu.events, sw_events, sizeof(pmu.events));
+		return 0;
+	}
+	if (!strcmp(pmu.model, PMUV3_MODEL)) {
+		pmu.suffix = "_pmuv3";
+		pmu.hw = true;
+		pmu.reg_base = 1;
+		pmu.perf_type = PERF_TYPE_RAW;
+		pmu.csw_event = -1;
+		memcpy(pmu.events, pmuv3_events, sizeof(pmu.events));
+		if (!pmuv3_has_inst_retired()) {
+			printf("# pfm-bench: no INST_RETIRED (no -icount?): CPU_CYCLES only\n");
+			for (i = 0; i < NR_EVENTS; i++)
+				pmu.events[i] = pmuv3_events[0];
+		}
+		return 0;
+	}
+	return -1;
+}
+
 /* -l: one loop alone. Return 0, or -1 for an unknown name. */
 static int run_loop(const char *loop, long reads, long roundtrips)
 {
@@ -589,15 +782,15 @@ static int run_loop(const char *loop, long reads, long roundtrips)
 
 	printf("# pfm-bench: loop %s\n", loop);
 	if (!strcmp(loop, "getppid")) {
-		time_getppid(reads);
+		time_getppid(loop, reads);
 		return 0;
 	}
 	if (!strcmp(loop, "pfm_read")) {
-		time_reads(MON_PFM, reads, &regs);
+		time_reads(loop, MON_PFM, reads, &regs);
 		return 0;
 	}
 	if (!strcmp(loop, "perf_read")) {
-		time_reads(MON_PERF, reads, &regs);
+		time_reads(loop, MON_PERF, reads, &regs);
 		return 0;
 	}
 	if (strncmp(loop, "pp_", 3))
@@ -613,14 +806,21 @@ static int run_loop(const char *loop, long reads, long roundtrips)
 	return 0;
 }
 
-static bool wanted(int argc, char **argv, const char *name)
+/*
+ * Whether to run benchmark @name: named on the command line (with or
+ * without the _pmuv3 suffix), or @dfl when none is.
+ */
+static bool wanted(int argc, char **argv, const char *name, bool dfl)
 {
+	static const char sfx[] = "_pmuv3";
+	size_t len = strlen(name);
 	int i;
 
 	if (optind >= argc)
-		return true;
+		return dfl;
 	for (i = optind; i < argc; i++)
-		if (!strcmp(argv[i], name))
+		if (!strncmp(argv[i], name, len) &&
+		    (!argv[i][len] || !strcmp(argv[i] + len, sfx)))
 			return true;
 	return false;
 }
@@ -630,6 +830,7 @@ int main(int argc, char **argv)
 	long reads = DFL_READS, roundtrips = DFL_ROUNDTRIPS;
 	struct pp_result none;
 	const char *loop = NULL;
+	bool do_read, do_ctxsw, do_lazy;
 	double r, regs;
 	char why[256];
 	cpu_set_t cpus;
@@ -658,6 +859,11 @@ int main(int argc, char **argv)
 		printf("# pfm-bench: %s\n", why);
 		return EXIT_FAILURE;
 	}
+	if (pmu_setup()) {
+		printf("# pfm-bench: unknown PMU model \"%s\" (want \"%s\" or \"%s\")\n",
+		       pmu.model, PFM_SW_MODEL, PMUV3_MODEL);
+		return EXIT_FAILURE;
+	}
 	/* every thread on the first CPU: the switches are between them */
 	CPU_ZERO(&cpus);
 	CPU_SET(0, &cpus);
@@ -667,26 +873,40 @@ int main(int argc, char **argv)
 		printf("# pfm-bench: %s unreadable: regs=-1\n", REG_ACCESSES);
 	printf("# pfm-bench: reads=%ld roundtrips=%ld; perf: a group of 4 per thread\n",
 	       reads, roundtrips);
+	printf("# pfm-bench: PMU \"%s\": perfmon PMC/PMD%u..%u, perf %s events:",
+	       pmu.model, pmu.reg_base, pmu.reg_base + NR_EVENTS - 1,
+	       pmu.hw ? "raw (user only)" : "software");
+	for (unsigned int i = 0; i < NR_EVENTS; i++)
+		printf(" %s=0x%llx", pmu.events[i].name, pmu.events[i].perf_config);
+	printf("\n");
 	if (loop) {
 		if (run_loop(loop, reads, roundtrips))
 			print_usage(argv[0]);
 		return EXIT_SUCCESS;
 	}
 
-	if (wanted(argc, argv, "read_4"))
+	/* ctxsw_lazy on the PMUv3 only when named */
+	do_read = wanted(argc, argv, "read_4", true);
+	do_ctxsw = wanted(argc, argv, "ctxsw_4", true);
+	do_lazy = wanted(argc, argv, "ctxsw_lazy", !pmu.hw);
+	if (do_read)
 		bench_read_4(reads);
-	if (wanted(argc, argv, "ctxsw_4") || wanted(argc, argv, "ctxsw_lazy"))
-		none = pingpong("ctxsw", MON_NONE, MON_NONE, roundtrips);
-	if (wanted(argc, argv, "ctxsw_4")) {
-		r = bench_ctxsw("ctxsw_4", MON_PFM, MON_PERF, &none, roundtrips,
-				&regs);
-		print_target("ctxsw_4", "ratio", r, 0.5);
+	if (do_ctxsw || do_lazy)
+		none = pingpong(bench_name("ctxsw"), MON_NONE, MON_NONE,
+				roundtrips);
+	if (do_ctxsw) {
+		r = bench_ctxsw(bench_name("ctxsw_4"), MON_PFM, MON_PERF, &none,
+				roundtrips, &regs);
+		if (!pmu.hw)
+			print_target("ctxsw_4", "ratio", r, 0.5);
 	}
-	if (wanted(argc, argv, "ctxsw_lazy")) {
-		bench_ctxsw("ctxsw_lazy", MON_NONE, MON_NONE, &none, roundtrips,
-			    &regs);
+	if (do_lazy) {
+		bench_ctxsw(bench_name("ctxsw_lazy"), MON_NONE, MON_NONE, &none,
+			    roundtrips, &regs);
 		/* stop at switch-out, start at switch-in, nothing else */
-		print_target("ctxsw_lazy", "regs per switch pair", 2 * regs, 2);
+		if (!pmu.hw)
+			print_target("ctxsw_lazy", "regs per switch pair",
+				     2 * regs, 2);
 	}
 	return EXIT_SUCCESS;
 }
