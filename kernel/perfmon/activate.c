@@ -25,10 +25,11 @@ static void pfm_activate_here(void *data)
 	unsigned long flags;
 
 	raw_spin_lock_irqsave(&ctx->lock, flags);
-	if (ctx->state != PFM_CTX_LOADED || ctx->started == a->start)
+	if (!pfm_ctx_loaded(ctx) || ctx->started == a->start)
 		goto out_unlock;
 	ctx->started = a->start;
-	if (!pfm_live_here(ctx))
+	/* A masked context's counters are stopped already. */
+	if (!pfm_live_here(ctx) || ctx->state == PFM_CTX_MASKED)
 		goto out_unlock;
 	if (a->start)
 		pfm_hw_start(ctx);
@@ -70,16 +71,85 @@ int pfm_stop(struct pfm_context *ctx)
 	return pfm_activate(ctx, false);
 }
 
+struct pfm_restart_req {
+	struct pfm_context	*ctx;
+	int			ret;
+	int			retry_cpu;
+	bool			unblock;
+};
+
+/* Unmask: the format rewinds, the overflowed PMDs get their long reset. */
+static void pfm_unmask(struct pfm_context *ctx)
+{
+	u32 ctrl = PFM_OVFL_CTRL_RESET;
+
+	if (ctx->smpl_fmt && ctx->smpl_fmt->restart)
+		ctx->smpl_fmt->restart(ctx->smpl_buf, &ctrl);
+	if (ctx->state != PFM_CTX_MASKED || (ctrl & PFM_OVFL_CTRL_MASK))
+		return;
+	if (ctrl & PFM_OVFL_CTRL_RESET)
+		pfm_reset_pmds(ctx, ctx->ovfl_pmds, true);
+	bitmap_zero(ctx->ovfl_pmds, ctx->pmu->num_pmds);
+	ctx->state = PFM_CTX_LOADED;
+	if (ctx->started && pfm_live_here(ctx))
+		pfm_hw_start(ctx);
+}
+
+/*
+ * Runs where the PMU holds the context, or anywhere when none does: a
+ * PMU holding it elsewhere (its thread runs there) asks for a retry there.
+ */
+static void pfm_restart_here(void *data)
+{
+	struct pfm_restart_req *r = data;
+	struct pfm_context *ctx = r->ctx;
+	unsigned long flags;
+
+	raw_spin_lock_irqsave(&ctx->lock, flags);
+	r->retry_cpu = -1;
+	if (ctx->hw_live && ctx->last_cpu != smp_processor_id()) {
+		r->retry_cpu = ctx->last_cpu;
+		goto out_unlock;
+	}
+	if (!ctx->can_restart) {
+		r->ret = -EBUSY;
+		goto out_unlock;
+	}
+	ctx->can_restart = 0;
+	pfm_unmask(ctx);
+	r->unblock = ctx->block_pending;
+out_unlock:
+	raw_spin_unlock_irqrestore(&ctx->lock, flags);
+}
+
 /**
  * pfm_restart - resume after an overflow notification
- * @ctx: the context, masked, its mutex held
+ * @ctx: the context, loaded or masked, its mutex held
  *
- * Only a masked context gets here (pfm_check_state()), and nothing masks
- * a context before overflow handling exists, so there is nothing to do.
+ * The monitored thread need not be stopped: the restart is carried to the
+ * CPU it runs on, and a thread waiting for it (PFM_FL_NOTIFY_BLOCK) goes.
  *
- * Return: 0.
+ * Return: 0, or -EBUSY when no notification waits for a restart.
  */
 int pfm_restart(struct pfm_context *ctx)
 {
-	return 0;
+	struct pfm_restart_req r = { .ctx = ctx };
+	int cpu;
+
+	if (pfm_ctx_is_syswide(ctx)) {
+		pfm_on_ctx_cpu(ctx, pfm_restart_here, &r);
+	} else {
+		cpu = raw_smp_processor_id();
+		for (;;) {
+			if (smp_call_function_single(cpu, pfm_restart_here,
+						     &r, 1))
+				pfm_restart_here(&r);
+			if (r.retry_cpu < 0)
+				break;
+			cpu = r.retry_cpu;
+		}
+	}
+	if (r.unblock)
+		pfm_unblock(ctx);
+	return r.ret;
 }

@@ -121,7 +121,7 @@ unsigned int pfm_sys_sessions(void)
 int pfm_on_ctx_cpu(struct pfm_context *ctx, void (*fn)(void *), void *arg)
 {
 	if (pfm_ctx_is_syswide(ctx) &&
-	    READ_ONCE(ctx->state) == PFM_CTX_LOADED &&
+	    pfm_ctx_loaded(ctx) &&
 	    smp_call_function_single(ctx->cpu, fn, arg, 1) != -ENXIO)
 		return 0;
 	fn(arg);
@@ -155,7 +155,7 @@ int pfm_check_target(struct pfm_context *ctx)
 {
 	struct task_struct *task = READ_ONCE(ctx->task);
 
-	if (ctx->state != PFM_CTX_LOADED || pfm_ctx_is_syswide(ctx) ||
+	if (!pfm_ctx_loaded(ctx) || pfm_ctx_is_syswide(ctx) ||
 	    task == current)
 		return 0;
 	return pfm_task_stopped_by_current(task) ? 0 : -ESRCH;
@@ -353,7 +353,7 @@ static bool pfm_unload_cpu_locked(struct pfm_context *ctx)
 	bool unloaded = false;
 
 	raw_spin_lock_irqsave(&ctx->lock, flags);
-	if (ctx->state == PFM_CTX_LOADED) {
+	if (pfm_ctx_loaded(ctx)) {
 		pfm_hw_detach(ctx);
 		this_cpu_write(pfm_cpu.syswide, NULL);
 		ctx->state = PFM_CTX_UNLOADED;
@@ -475,13 +475,15 @@ void pfm_release_ctx(struct pfm_context *ctx)
 	unsigned long flags;
 
 	raw_spin_lock_irqsave(&ctx->lock, flags);
-	if (ctx->state == PFM_CTX_LOADED && !pfm_ctx_is_syswide(ctx) &&
+	if (pfm_ctx_loaded(ctx) && !pfm_ctx_is_syswide(ctx) &&
 	    ctx->task != current) {
 		ctx->state = PFM_CTX_ZOMBIE;
 		task = ctx->task;
 		get_task_struct(task);
 	}
 	raw_spin_unlock_irqrestore(&ctx->lock, flags);
+	/* A thread waiting for a restart that will never come goes on. */
+	pfm_unblock(ctx);
 
 	if (task) {
 		init_task_work(&ctx->zombie_work, pfm_zombie_work);
@@ -497,6 +499,17 @@ void pfm_release_ctx(struct pfm_context *ctx)
 	pfm_unload(ctx);
 	mutex_unlock(&ctx->mutex);
 	pfm_context_put(ctx);
+}
+
+/*
+ * A CPU coming back online had its PMU reset: no context may take its
+ * registers for still loaded there.
+ */
+static int pfm_cpu_online(unsigned int cpu)
+{
+	per_cpu(pfm_cpu.owner, cpu) = NULL;
+	per_cpu(pfm_cpu.live, cpu) = NULL;
+	return 0;
 }
 
 static int pfm_cpu_offline(unsigned int cpu)
@@ -530,7 +543,7 @@ static int __init pfm_attach_init(void)
 	int ret;
 
 	ret = cpuhp_setup_state_nocalls(CPUHP_AP_ONLINE_DYN, "perfmon:online",
-					NULL, pfm_cpu_offline);
+					pfm_cpu_online, pfm_cpu_offline);
 	return ret < 0 ? ret : 0;
 }
 subsys_initcall(pfm_attach_init);

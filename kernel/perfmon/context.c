@@ -54,6 +54,7 @@ static struct pfm_context *pfm_context_alloc(const struct pfarg_ctx *req)
 	mutex_init(&ctx->mutex);
 	raw_spin_lock_init(&ctx->lock);
 	init_waitqueue_head(&ctx->msgq_wait);
+	init_waitqueue_head(&ctx->restart_wait);
 	ctx->state = PFM_CTX_UNLOADED;
 	ctx->flags = req->ctx_flags;
 	ctx->last_cpu = -1;
@@ -94,6 +95,7 @@ void pfm_context_put(struct pfm_context *ctx)
 {
 	if (!refcount_dec_and_test(&ctx->refs))
 		return;
+	pfm_smpl_release(ctx);
 	pfm_pmu_put(ctx->pmu);
 	/*
 	 * A scheduler hook that read task->pfm_ctx just before the context
@@ -116,10 +118,10 @@ static ssize_t pfm_write(struct file *file, const char __user *buf,
 	return -EINVAL;
 }
 
-/* The sampling buffer is the only thing to map; it arrives with formats. */
+/* The sampling buffer is the only thing to map. */
 static int pfm_mmap(struct file *file, struct vm_area_struct *vma)
 {
-	return -EINVAL;
+	return pfm_smpl_mmap(file->private_data, vma);
 }
 
 const struct file_operations pfm_context_fops = {
@@ -136,11 +138,15 @@ const struct file_operations pfm_context_fops = {
 /**
  * pfm_context_create - create a context and the fd that holds it
  * @req: the checked argument of pfm_create_context()
+ * @fmt: the sampling format, pinned with pfm_fmt_get(), or NULL; its
+ *	reference goes to the context, or is dropped on failure
+ * @fmt_arg: the format's argument
  *
  * Return: the new fd, or -ENOMEM, -ENODEV (no PMU description), -EMFILE,
- * -ENFILE.
+ * -ENFILE, or what pfm_smpl_setup() returns.
  */
-int pfm_context_create(const struct pfarg_ctx *req)
+int pfm_context_create(const struct pfarg_ctx *req,
+		       const struct pfm_smpl_fmt *fmt, const void *fmt_arg)
 {
 	unsigned int fd_flags = O_RDWR;
 	struct pfm_context *ctx;
@@ -151,8 +157,18 @@ int pfm_context_create(const struct pfarg_ctx *req)
 		fd_flags |= O_CLOEXEC;
 
 	ctx = pfm_context_alloc(req);
-	if (IS_ERR(ctx))
+	if (IS_ERR(ctx)) {
+		if (fmt)
+			pfm_fmt_put(fmt);
 		return PTR_ERR(ctx);
+	}
+	if (fmt) {
+		ret = pfm_smpl_setup(ctx, fmt, fmt_arg);
+		if (ret) {
+			pfm_fmt_put(fmt);
+			goto out_free_ctx;
+		}
+	}
 
 	fd = get_unused_fd_flags(fd_flags);
 	if (fd < 0) {

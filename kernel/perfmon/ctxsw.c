@@ -89,14 +89,14 @@ void __pfm_sched_in(struct task_struct *next)
 
 	__this_cpu_write(pfm_cpu.in_sched, true);
 	raw_spin_lock(&ctx->lock);
-	if (ctx->state != PFM_CTX_LOADED)
+	if (!pfm_ctx_loaded(ctx))
 		goto out_unlock;
 	migrated = ctx->last_cpu >= 0 && ctx->last_cpu != cpu;
 	if (pfm_hw_still_loaded(ctx, cpu))
 		pfm_hw_set_live(ctx);
 	else
 		pfm_hw_load(ctx);
-	if (ctx->started) {
+	if (ctx->started && ctx->state == PFM_CTX_LOADED) {
 		pfm_hw_start(ctx);
 		if (migrated)
 			pfm_note(ctx, PFM_NOTE_MIGRATE);

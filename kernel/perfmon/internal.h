@@ -23,6 +23,7 @@
 #include <linux/mutex.h>
 #include <linux/perfmon.h>
 #include <linux/perfmon_rm.h>
+#include <linux/perfmon_smpl.h>
 #include <linux/percpu.h>
 #include <linux/refcount.h>
 #include <linux/spinlock.h>
@@ -60,6 +61,9 @@ enum pfm_call {
  * PMD of a few event sets, small enough for one kmalloc.
  */
 #define PFM_MAX_VEC_BYTES	(64 * 1024)
+
+/* Largest argument of a sampling format, in bytes. */
+#define PFM_FMT_ARG_MAX		4096
 
 /* Pending notification messages per context, as in perfmon2. */
 #define PFM_MSGQ_LEN		8
@@ -132,6 +136,18 @@ struct pfm_pmd {
  * @async_queue: SIGIO subscribers (fcntl O_ASYNC).
  * @zombie_work: frees a context whose fd was closed while it monitored
  *	another thread, run by that thread.
+ * @ovfl_pmds: PMDs whose overflow masked the context, reset with their
+ *	long reset values by pfm_restart().
+ * @can_restart: notifications not yet answered by pfm_restart().
+ * @block_pending: the monitored thread waits (PFM_FL_NOTIFY_BLOCK), or
+ *	will on its way to user mode, until pfm_restart().
+ * @block_work: makes the monitored thread wait.
+ * @restart_wait: where it waits.
+ * @smpl_fmt: the sampling format, or NULL; holds a module reference.
+ * @smpl_buf: the format's buffer (vmalloc_user()), or NULL.
+ * @smpl_size: its size in bytes, a multiple of PAGE_SIZE.
+ * @smpl_values: room for the sampled PMD values of one overflow.
+ * @smpl_mm: the mm whose locked_vm pays for the buffer (a reference).
  * @rcu: the scheduler hooks may still look at a context being freed.
  */
 struct pfm_context {
@@ -158,12 +174,28 @@ struct pfm_context {
 	wait_queue_head_t		msgq_wait;
 	struct fasync_struct		*async_queue;
 	struct callback_head		zombie_work;
+	DECLARE_BITMAP(ovfl_pmds, PFM_MAX_PMDS);
+	unsigned int			can_restart;
+	bool				block_pending;
+	struct callback_head		block_work;
+	wait_queue_head_t		restart_wait;
+	const struct pfm_smpl_fmt	*smpl_fmt;
+	void				*smpl_buf;
+	size_t				smpl_size;
+	u64				*smpl_values;
+	struct mm_struct		*smpl_mm;
 	struct rcu_head			rcu;
 };
 
 static inline bool pfm_ctx_is_syswide(const struct pfm_context *ctx)
 {
 	return ctx->flags & PFM_FL_SYSTEM_WIDE;
+}
+
+/* Attached to a thread or CPU, counting or masked by an overflow. */
+static inline bool pfm_ctx_loaded(const struct pfm_context *ctx)
+{
+	return ctx->state == PFM_CTX_LOADED || ctx->state == PFM_CTX_MASKED;
 }
 
 /**
@@ -226,13 +258,16 @@ bool pfm_may_count_kernel(void);
 /* context.c: context lifetime and the fd */
 extern const struct file_operations pfm_context_fops;
 extern atomic_long_t pfm_nr_contexts;
-int pfm_context_create(const struct pfarg_ctx *req);
+int pfm_context_create(const struct pfarg_ctx *req,
+		       const struct pfm_smpl_fmt *fmt, const void *fmt_arg);
 void pfm_context_get(struct pfm_context *ctx);
 void pfm_context_put(struct pfm_context *ctx);
 
 /* notify.c: notification messages, read(), poll(), SIGIO */
 bool pfm_msgq_pending(struct pfm_context *ctx);
 int pfm_msgq_post(struct pfm_context *ctx, const union pfarg_msg *msg);
+int pfm_msgq_add(struct pfm_context *ctx, const union pfarg_msg *msg);
+void pfm_msgq_wake(struct pfm_context *ctx);
 void pfm_post_end_msg(struct pfm_context *ctx);
 ssize_t pfm_read(struct file *file, char __user *buf, size_t size,
 		 loff_t *ppos);
@@ -251,6 +286,25 @@ void pfm_hw_stop(struct pfm_context *ctx);
 u64 pfm_hw_read_pmd(struct pfm_context *ctx, unsigned int idx);
 void pfm_hw_write_pmc(struct pfm_context *ctx, unsigned int idx);
 void pfm_hw_write_pmd(struct pfm_context *ctx, unsigned int idx);
+
+/* overflow.c: overflows, resets, blocking notification */
+u64 pfm_reset_value(u64 reset, u64 random_mask, u64 random);
+void pfm_reset_pmd(struct pfm_context *ctx, unsigned int idx, bool long_reset);
+void pfm_reset_pmds(struct pfm_context *ctx, const unsigned long *ovfl,
+		    bool long_reset);
+void pfm_unblock(struct pfm_context *ctx);
+
+/* smpl_fmt.c: the registry of sampling formats */
+const struct pfm_smpl_fmt *pfm_fmt_get(const char *name);
+void pfm_fmt_put(const struct pfm_smpl_fmt *fmt);
+
+/* smpl_buf.c: a context's sampling format and buffer */
+int pfm_smpl_setup(struct pfm_context *ctx, const struct pfm_smpl_fmt *fmt,
+		   const void *arg);
+void pfm_smpl_release(struct pfm_context *ctx);
+int pfm_smpl_mmap(struct pfm_context *ctx, struct vm_area_struct *vma);
+extern atomic_long_t pfm_smpl_mem_cur;
+extern unsigned long pfm_smpl_mem_max;
 
 /* rw.c: pfm_write_pmcs(), pfm_write_pmds(), pfm_read_pmds() */
 int pfm_write_pmcs(struct pfm_context *ctx, struct pfarg_pmc *req,
@@ -287,6 +341,8 @@ const struct pfm_pmu_desc *pfm_pmu_active(void);
 /* sysfs.c: /sys/kernel/perfmon */
 int pfm_sysfs_add_pmu(const struct pfm_pmu_desc *pmu);
 void pfm_sysfs_remove_pmu(void);
+int pfm_sysfs_add_fmt(struct pfm_smpl_fmt *fmt);
+void pfm_sysfs_remove_fmt(struct pfm_smpl_fmt *fmt);
 
 /* pmu_sw.c: the software PMU description, fallback on every machine */
 extern const struct pfm_pmu_desc pfm_sw_pmu;

@@ -54,32 +54,59 @@ bool pfm_msgq_pending(struct pfm_context *ctx)
 }
 
 /**
- * pfm_msgq_post - queue a message and wake readers, pollers and SIGIO
- * @ctx: the context
+ * pfm_msgq_add - queue a message, without waking anyone
+ * @ctx: the context, locked
  * @msg: the message
  *
- * Callable from any context, including the PMU interrupt.
+ * The caller wakes readers with pfm_msgq_wake() once it dropped the lock.
  *
  * Return: 0, or -ENOSPC when the queue is full (the caller masks
  * monitoring, as perfmon2 does).
  */
-int pfm_msgq_post(struct pfm_context *ctx, const union pfarg_msg *msg)
+int pfm_msgq_add(struct pfm_context *ctx, const union pfarg_msg *msg)
 {
 	struct pfm_msgq *q = &ctx->msgq;
-	unsigned long flags;
 
-	raw_spin_lock_irqsave(&ctx->lock, flags);
-	if (q->count == PFM_MSGQ_LEN) {
-		raw_spin_unlock_irqrestore(&ctx->lock, flags);
+	lockdep_assert_held(&ctx->lock);
+	if (q->count == PFM_MSGQ_LEN)
 		return -ENOSPC;
-	}
 	q->msgs[(q->head + q->count) % PFM_MSGQ_LEN] = *msg;
 	q->count++;
-	raw_spin_unlock_irqrestore(&ctx->lock, flags);
+	return 0;
+}
 
+/**
+ * pfm_msgq_wake - wake readers and pollers, send SIGIO
+ * @ctx: the context, not locked
+ *
+ * Callable from any context, including the PMU interrupt.
+ */
+void pfm_msgq_wake(struct pfm_context *ctx)
+{
 	wake_up_interruptible(&ctx->msgq_wait);
 	kill_fasync(&ctx->async_queue, SIGIO, POLL_IN);
-	return 0;
+}
+
+/**
+ * pfm_msgq_post - queue a message and wake readers, pollers and SIGIO
+ * @ctx: the context, not locked
+ * @msg: the message
+ *
+ * Callable from any context, including the PMU interrupt.
+ *
+ * Return: 0, or -ENOSPC when the queue is full.
+ */
+int pfm_msgq_post(struct pfm_context *ctx, const union pfarg_msg *msg)
+{
+	unsigned long flags;
+	int ret;
+
+	raw_spin_lock_irqsave(&ctx->lock, flags);
+	ret = pfm_msgq_add(ctx, msg);
+	raw_spin_unlock_irqrestore(&ctx->lock, flags);
+	if (!ret)
+		pfm_msgq_wake(ctx);
+	return ret;
 }
 
 /**

@@ -1,22 +1,292 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * perfmon: counter overflows reported by a PMU description.
+ * perfmon: counter overflows, from the PMU interrupt to pfm_restart().
  *
- * A hardware counter narrower than 64 bits wraps long before its 64-bit
- * virtual value does. The description's interrupt handler reports which
- * counters wrapped; folding their values into the image right away keeps
- * the 64-bit values right however long the context stays on the CPU.
+ * A PMU description's interrupt handler reports which hardware counters
+ * wrapped. Each is folded into its 64-bit value; a wrap of a narrow
+ * counter is absorbed there, and only a wrap of the 64-bit value is an
+ * overflow. For each overflow, in this order:
+ *
+ *   1. the sampling format (if any) records it and says what to do next;
+ *      without a format, a PMD with PFM_REGFL_OVFL_NOTIFY asks for a
+ *      notification and masking, any other PMD for a reset;
+ *   2. MASK stops monitoring until pfm_restart(), which then resets the
+ *      overflowed PMDs with their long reset values;
+ *   3. NOTIFY queues a PFM_MSG_OVFL message (unless PFM_FL_OVFL_NO_MSG)
+ *      and wakes readers, pollers and SIGIO owners, if an overflowed PMD
+ *      has PFM_REGFL_OVFL_NOTIFY or the overflow masked the context; a
+ *      full queue masks monitoring, and with PFM_FL_NOTIFY_BLOCK the
+ *      monitored thread waits for pfm_restart();
+ *   4. RESET, when not masked, reloads the PMD and the PMDs in its
+ *      reg_reset_pmds with their short reset values.
  */
 #include <linux/export.h>
 #include <linux/perfmon.h>
+#include <linux/perfmon_smpl.h>
+#include <linux/random.h>
+#include <linux/sched/clock.h>
+#include <linux/task_work.h>
+
+#include <asm/irq_regs.h>
 
 #include "internal.h"
 
 /**
- * pfm_pmu_overflow - fold the counters that overflowed on this CPU
+ * pfm_reset_value - the value a PMD is reset to
+ * @reset: its long or short reset value
+ * @random_mask: its reg_random_mask, used with PFM_REGFL_RANDOM
+ * @random: a random number
+ *
+ * Counters count up to the overflow, so subtracting lengthens the period:
+ * it ends between 2^64 - @reset and 2^64 - @reset + @random_mask events.
+ *
+ * Return: the value.
+ */
+u64 pfm_reset_value(u64 reset, u64 random_mask, u64 random)
+{
+	return reset - (random & random_mask);
+}
+
+/**
+ * pfm_reset_pmd - reset one PMD, in the image and, when live, in the PMU
+ * @ctx: the context, locked
+ * @idx: the PMD
+ * @long_reset: use the long reset value, else the short one
+ */
+void pfm_reset_pmd(struct pfm_context *ctx, unsigned int idx, bool long_reset)
+{
+	struct pfm_pmd *pmd = &ctx->pmds[idx];
+	u64 val = long_reset ? pmd->long_reset : pmd->short_reset;
+
+	lockdep_assert_held(&ctx->lock);
+	if (pmd->flags & PFM_REGFL_RANDOM)
+		val = pfm_reset_value(val, pmd->random_mask, get_random_u64());
+	pmd->value = val;
+	pmd->last_reset = val;
+	if (pfm_hw_holds(ctx))
+		pfm_hw_write_pmd(ctx, idx);
+	else
+		ctx->dirty = true;
+}
+
+/**
+ * pfm_reset_pmds - reset PMDs after an overflow or a restart
+ * @ctx: the context, locked
+ * @ovfl: the PMDs that overflowed
+ * @long_reset: use the long reset values, else the short ones
+ *
+ * Each overflowed PMD is reset with the PMDs its reg_reset_pmds names.
+ */
+void pfm_reset_pmds(struct pfm_context *ctx, const unsigned long *ovfl,
+		    bool long_reset)
+{
+	DECLARE_BITMAP(reset, PFM_MAX_PMDS);
+	unsigned int n = ctx->pmu->num_pmds;
+	unsigned int i;
+
+	bitmap_copy(reset, ovfl, n);
+	for_each_set_bit(i, ovfl, n)
+		bitmap_or(reset, reset,
+			  (const unsigned long *)ctx->pmds[i].reset_pmds, n);
+	bitmap_and(reset, reset, ctx->used_pmds, n);
+	for_each_set_bit(i, reset, n)
+		pfm_reset_pmd(ctx, i, long_reset);
+}
+
+/* What the interrupt leaves for after the context lock is dropped. */
+struct pfm_ovfl_result {
+	bool	wake;
+	bool	block;
+};
+
+static void pfm_ovfl_fill_msg(struct pfm_context *ctx, union pfarg_msg *msg,
+			      const unsigned long *pmds, unsigned long ip)
+{
+	struct task_struct *task = pfm_ctx_is_syswide(ctx) ? current :
+							     ctx->task;
+	struct pfarg_ovfl_msg *m = &msg->pfm_ovfl_msg;
+
+	memset(msg, 0, sizeof(*msg));
+	m->msg_type = PFM_MSG_OVFL;
+	m->msg_ovfl_pid = task_tgid_nr(task);
+	m->msg_ovfl_tid = task_pid_nr(task);
+	m->msg_ovfl_cpu = smp_processor_id();
+	m->msg_ovfl_ip = ip;
+	bitmap_to_arr64(m->msg_ovfl_pmds, pmds, ctx->pmu->num_pmds);
+}
+
+/* Stop counting until pfm_restart(); the PMDs keep their values. */
+static void pfm_mask(struct pfm_context *ctx, const unsigned long *ovfl)
+{
+	unsigned int n = ctx->pmu->num_pmds;
+
+	if (ctx->state == PFM_CTX_MASKED)
+		return;
+	if (ctx->started && pfm_hw_holds(ctx))
+		pfm_hw_stop(ctx);
+	ctx->state = PFM_CTX_MASKED;
+	bitmap_or(ctx->ovfl_pmds, ctx->ovfl_pmds, ovfl, n);
+}
+
+static void pfm_notify(struct pfm_context *ctx, const unsigned long *pmds,
+		       unsigned long ip, struct pfm_ovfl_result *res)
+{
+	union pfarg_msg msg;
+
+	ctx->can_restart++;
+	res->wake = true;
+	if (!(ctx->flags & PFM_FL_OVFL_NO_MSG)) {
+		pfm_ovfl_fill_msg(ctx, &msg, pmds, ip);
+		if (pfm_msgq_add(ctx, &msg))
+			pfm_mask(ctx, pmds);
+	}
+	/* Only the monitored thread itself can be made to wait. */
+	if ((ctx->flags & PFM_FL_NOTIFY_BLOCK) && !pfm_ctx_is_syswide(ctx)) {
+		pfm_mask(ctx, pmds);
+		if (!ctx->block_pending && ctx->task == current) {
+			ctx->block_pending = true;
+			res->block = true;
+		}
+	}
+}
+
+/* Give each overflow to the sampling format; return the controls. */
+static u32 pfm_ovfl_format(struct pfm_context *ctx, const unsigned long *ovfl,
+			   unsigned long ip, u64 tstamp, struct pt_regs *regs)
+{
+	unsigned int n = ctx->pmu->num_pmds;
+	struct pfm_ovfl_arg arg = { .smpl_pmds_values = ctx->smpl_values };
+	u32 ctrl = 0;
+	unsigned int i, j;
+
+	for_each_set_bit(i, ovfl, n) {
+		const unsigned long *smpl =
+			(const unsigned long *)ctx->pmds[i].smpl_pmds;
+
+		arg.ovfl_pmd = i;
+		arg.ovfl_ctrl = 0;
+		arg.num_smpl_pmds = 0;
+		arg.pmd_last_reset = ctx->pmds[i].last_reset;
+		arg.pmd_eventid = ctx->pmds[i].eventid;
+		for_each_set_bit(j, smpl, n)
+			ctx->smpl_values[arg.num_smpl_pmds++] =
+				pfm_hw_read_pmd(ctx, j);
+		ctx->smpl_fmt->handler(ctx->smpl_buf, &arg, ip, tstamp, regs);
+		ctrl |= arg.ovfl_ctrl;
+	}
+	return ctrl;
+}
+
+/* Fold the wrapped counters; collect those whose 64-bit value wrapped. */
+static bool pfm_ovfl_fold(struct pfm_context *ctx, const unsigned long *hw,
+			  unsigned long *ovfl)
+{
+	unsigned int n = ctx->pmu->num_pmds;
+	unsigned int i;
+	u64 old;
+
+	bitmap_zero(ovfl, n);
+	for_each_set_bit(i, hw, n) {
+		if (!test_bit(i, ctx->used_pmds))
+			continue;
+		old = ctx->pmds[i].value;
+		ctx->pmds[i].value = pfm_hw_read_pmd(ctx, i);
+		if (ctx->pmds[i].value < old &&
+		    !(ctx->pmds[i].flags & PFM_REGFL_NO_EMUL64))
+			__set_bit(i, ovfl);
+	}
+	return !bitmap_empty(ovfl, n);
+}
+
+static void pfm_ovfl_locked(struct pfm_context *ctx, const unsigned long *hw,
+			    struct pt_regs *regs, struct pfm_ovfl_result *res)
+{
+	DECLARE_BITMAP(ovfl, PFM_MAX_PMDS);
+	DECLARE_BITMAP(notify, PFM_MAX_PMDS);
+	unsigned int n = ctx->pmu->num_pmds;
+	unsigned long ip = regs ? instruction_pointer(regs) : 0;
+	unsigned int i;
+	u32 ctrl;
+
+	lockdep_assert_held(&ctx->lock);
+	if (!pfm_ovfl_fold(ctx, hw, ovfl))
+		return;
+
+	bitmap_zero(notify, n);
+	for_each_set_bit(i, ovfl, n)
+		if (ctx->pmds[i].flags & PFM_REGFL_OVFL_NOTIFY)
+			__set_bit(i, notify);
+
+	if (ctx->smpl_fmt)
+		ctrl = pfm_ovfl_format(ctx, ovfl, ip, local_clock(), regs);
+	else if (!bitmap_empty(notify, n))
+		ctrl = PFM_OVFL_CTRL_NOTIFY | PFM_OVFL_CTRL_MASK;
+	else
+		ctrl = PFM_OVFL_CTRL_RESET;
+
+	/*
+	 * A context masked by its format is always notified: only
+	 * pfm_restart() unmasks it, and its controller must learn that.
+	 */
+	if (ctrl & PFM_OVFL_CTRL_MASK) {
+		pfm_mask(ctx, ovfl);
+		if (bitmap_empty(notify, n))
+			bitmap_copy(notify, ovfl, n);
+	}
+	if ((ctrl & PFM_OVFL_CTRL_NOTIFY) && !bitmap_empty(notify, n))
+		pfm_notify(ctx, notify, ip, res);
+	if ((ctrl & PFM_OVFL_CTRL_RESET) && ctx->state != PFM_CTX_MASKED)
+		pfm_reset_pmds(ctx, ovfl, false);
+}
+
+/*
+ * The monitored thread, back on its way to user mode, waits until the
+ * controller restarts monitoring, closes the fd, or a signal comes.
+ */
+static void pfm_block_work(struct callback_head *work)
+{
+	struct pfm_context *ctx = container_of(work, struct pfm_context,
+					       block_work);
+
+	unsigned long flags;
+
+	wait_event_interruptible(ctx->restart_wait,
+				 !READ_ONCE(ctx->block_pending));
+	/* A signal ends the wait; the context stays masked until restart. */
+	raw_spin_lock_irqsave(&ctx->lock, flags);
+	ctx->block_pending = false;
+	raw_spin_unlock_irqrestore(&ctx->lock, flags);
+	pfm_context_put(ctx);
+}
+
+/* Called in the interrupt of the monitored thread, which is current. */
+static void pfm_queue_block(struct pfm_context *ctx)
+{
+	pfm_context_get(ctx);
+	init_task_work(&ctx->block_work, pfm_block_work);
+	if (task_work_add(current, &ctx->block_work, TWA_RESUME))
+		pfm_context_put(ctx);
+}
+
+/**
+ * pfm_unblock - let a thread waiting for pfm_restart() go
+ * @ctx: the context, not locked
+ */
+void pfm_unblock(struct pfm_context *ctx)
+{
+	unsigned long flags;
+
+	raw_spin_lock_irqsave(&ctx->lock, flags);
+	ctx->block_pending = false;
+	raw_spin_unlock_irqrestore(&ctx->lock, flags);
+	wake_up_interruptible(&ctx->restart_wait);
+}
+
+/**
+ * pfm_pmu_overflow - handle the counters that overflowed on this CPU
  * @ovfl_pmds: bitmap, by PMD number, of the counters whose overflow flag
  *	was set (and cleared by the caller)
- * @regs: the interrupted context
+ * @regs: the interrupted context, or NULL
  *
  * Called by a PMU description from its overflow interrupt handler, in hard
  * interrupt context, on the CPU whose PMU overflowed. Overflows of a PMU
@@ -25,17 +295,20 @@
 void pfm_pmu_overflow(const unsigned long *ovfl_pmds, struct pt_regs *regs)
 {
 	struct pfm_context *ctx = this_cpu_read(pfm_cpu.live);
-	unsigned int i;
+	struct pfm_ovfl_result res = { };
 
 	lockdep_assert_irqs_disabled();
 	if (!ctx)
 		return;
 	raw_spin_lock(&ctx->lock);
-	if (pfm_hw_holds(ctx)) {
-		for_each_set_bit(i, ovfl_pmds, ctx->pmu->num_pmds)
-			if (test_bit(i, ctx->used_pmds))
-				ctx->pmds[i].value = pfm_hw_read_pmd(ctx, i);
-	}
+	if (pfm_hw_holds(ctx) && pfm_ctx_loaded(ctx))
+		pfm_ovfl_locked(ctx, ovfl_pmds, regs, &res);
 	raw_spin_unlock(&ctx->lock);
+
+	/* Wake-ups take other locks: not under the context's. */
+	if (res.wake)
+		pfm_msgq_wake(ctx);
+	if (res.block)
+		pfm_queue_block(ctx);
 }
 EXPORT_SYMBOL_GPL(pfm_pmu_overflow);

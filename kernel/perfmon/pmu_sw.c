@@ -24,16 +24,23 @@
  * all, and OS asks for the permission of kernel-level counting. The
  * "hardware" is a per-CPU block of memory, handled like registers: the
  * core loads it when a context gets the CPU and saves it when it leaves.
+ *
+ * Overflows: a per-CPU hrtimer fires when the first running clock counter
+ * reaches 2^64, which is how a sampling period on task-clock or cpu-clock
+ * ends. The switch and migration counters wrap without an overflow.
  */
 #define pr_fmt(fmt) "perfmon: " fmt
 
 #include <linux/bitfield.h>
+#include <linux/hrtimer.h>
 #include <linux/init.h>
 #include <linux/kernel.h>
 #include <linux/percpu.h>
 #include <linux/sched.h>
 #include <linux/sched/clock.h>
 #include <linux/string.h>
+
+#include <asm/irq_regs.h>
 
 #include "internal.h"
 
@@ -83,13 +90,22 @@ static const struct pfm_regdesc pfm_sw_pmds[] = {
  * @since: the clock of a running clock counter (pfm_sw_clock()) when it
  *	was last folded.
  * @running: counters counting now.
+ * @ovfl_timer: fires when the first running clock counter wraps.
+ * @in_timer: @ovfl_timer's callback runs: re-arming goes through @rearm.
+ * @rearm: nanoseconds to the next wrap, asked for from the callback.
  */
 struct pfm_sw_regs {
 	u64		evtsel[PFM_SW_NR_COUNTERS];
 	u64		count[PFM_SW_NR_COUNTERS];
 	u64		since[PFM_SW_NR_COUNTERS];
 	unsigned long	running;
+	struct hrtimer	ovfl_timer;
+	bool		in_timer;
+	u64		rearm;
 };
+
+/* Wraps further away than this (146 years) are not worth a timer. */
+#define PFM_SW_OVFL_HORIZON	BIT_ULL(62)
 
 static DEFINE_PER_CPU(struct pfm_sw_regs, pfm_sw_regs);
 
@@ -165,6 +181,62 @@ static void pfm_sw_fold(struct pfm_sw_regs *regs, unsigned int idx,
 	regs->since[idx] = t;
 }
 
+/*
+ * (Re)arm the overflow timer for the running clock counter closest to
+ * 2^64; its count is current (just folded, started or written).
+ */
+static void pfm_sw_arm(struct pfm_sw_regs *regs)
+{
+	u64 left, next = PFM_SW_OVFL_HORIZON;
+	unsigned int i;
+
+	for_each_set_bit(i, &regs->running, PFM_SW_NR_COUNTERS) {
+		if (!pfm_sw_is_clock(regs, i))
+			continue;
+		left = -regs->count[i];
+		if (left && left < next)
+			next = left;
+	}
+	if (regs->in_timer) {
+		regs->rearm = next < PFM_SW_OVFL_HORIZON ? next : 0;
+		return;
+	}
+	if (next >= PFM_SW_OVFL_HORIZON)
+		hrtimer_try_to_cancel(&regs->ovfl_timer);
+	else
+		hrtimer_start(&regs->ovfl_timer, ns_to_ktime(next),
+			      HRTIMER_MODE_REL_PINNED_HARD);
+}
+
+static enum hrtimer_restart pfm_sw_ovfl_timer(struct hrtimer *timer)
+{
+	struct pfm_sw_regs *regs = container_of(timer, struct pfm_sw_regs,
+						ovfl_timer);
+	struct pfm_sw_now now = { };
+	unsigned long ovfl = 0;
+	unsigned int i;
+	u64 old;
+
+	for_each_set_bit(i, &regs->running, PFM_SW_NR_COUNTERS) {
+		if (!pfm_sw_is_clock(regs, i))
+			continue;
+		old = regs->count[i];
+		pfm_sw_fold(regs, i, &now);
+		if (regs->count[i] < old)
+			__set_bit(i, &ovfl);
+	}
+
+	regs->in_timer = true;
+	if (ovfl)
+		pfm_pmu_overflow(&ovfl, get_irq_regs());
+	pfm_sw_arm(regs);
+	regs->in_timer = false;
+	if (!regs->rearm)
+		return HRTIMER_NORESTART;
+	hrtimer_forward_now(timer, ns_to_ktime(regs->rearm));
+	return HRTIMER_RESTART;
+}
+
 static void pfm_sw_write_pmc(const struct pfm_pmu_desc *pmu, unsigned int idx,
 			     u64 val)
 {
@@ -179,8 +251,10 @@ static void pfm_sw_write_pmd(const struct pfm_pmu_desc *pmu, unsigned int idx,
 	struct pfm_sw_now now = { };
 
 	regs->count[idx] = val;
-	if (test_bit(idx, &regs->running))
+	if (test_bit(idx, &regs->running)) {
 		regs->since[idx] = pfm_sw_clock(&now, regs, idx);
+		pfm_sw_arm(regs);
+	}
 }
 
 static u64 pfm_sw_read_pmd(const struct pfm_pmu_desc *pmu, unsigned int idx)
@@ -212,6 +286,7 @@ static void pfm_sw_start(const struct pfm_pmu_desc *pmu,
 			regs->since[i] = pfm_sw_clock(&now, regs, i);
 		__set_bit(i, &regs->running);
 	}
+	pfm_sw_arm(regs);
 }
 
 static void pfm_sw_stop(const struct pfm_pmu_desc *pmu,
@@ -225,6 +300,7 @@ static void pfm_sw_stop(const struct pfm_pmu_desc *pmu,
 		pfm_sw_fold(regs, i, &now);
 		__clear_bit(i, &regs->running);
 	}
+	pfm_sw_arm(regs);
 }
 
 static void pfm_sw_sched_note(const struct pfm_pmu_desc *pmu,
@@ -283,6 +359,7 @@ const struct pfm_pmu_desc pfm_sw_pmu = {
  */
 static int __init pfm_sw_pmu_init(void)
 {
+	unsigned int cpu;
 	int ret;
 
 	if (pfm_pmu_choice[0] && !sysfs_streq(pfm_pmu_choice, "sw"))
@@ -290,6 +367,13 @@ static int __init pfm_sw_pmu_init(void)
 			pfm_pmu_choice);
 	if (pfm_pmu_active())
 		return 0;
+	for_each_possible_cpu(cpu) {
+		struct hrtimer *timer = &per_cpu(pfm_sw_regs, cpu).ovfl_timer;
+
+		hrtimer_init(timer, CLOCK_MONOTONIC,
+			     HRTIMER_MODE_REL_PINNED_HARD);
+		timer->function = pfm_sw_ovfl_timer;
+	}
 	ret = pfm_pmu_register(&pfm_sw_pmu);
 	if (ret)
 		pr_err("software PMU registration failed: %d\n", ret);

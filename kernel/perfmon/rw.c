@@ -55,7 +55,7 @@ static int pfm_reg_index(const struct pfm_regdesc *regs, unsigned int num,
  */
 static bool pfm_ctx_running_here(struct pfm_context *ctx)
 {
-	if (ctx->state != PFM_CTX_LOADED)
+	if (!pfm_ctx_loaded(ctx))
 		return false;
 	if (pfm_ctx_is_syswide(ctx))
 		return ctx->cpu == smp_processor_id();
@@ -244,6 +244,8 @@ static void pfm_commit_pmd(struct pfm_context *ctx, unsigned int idx,
 	if (ctx->pmu->pmds[idx].type & PFM_REG_RO)
 		return;
 	pmd->value = val;
+	/* The first period starts here, as if the PMD had been reset. */
+	pmd->last_reset = val;
 	if (through)
 		pfm_hw_write_pmd(ctx, idx);
 }

@@ -39,10 +39,9 @@ static const s8 pfm_state_errno[PFM_NR_CALLS][PFM_NR_STATES] = {
 		[PFM_CTX_UNLOADED]	= -EINVAL,
 		[PFM_CTX_ZOMBIE]	= -EINVAL,
 	},
-	/* Loaded, a context has nothing to restart until it is masked. */
+	/* pfm_restart() itself wants a notification (-EBUSY without). */
 	[PFM_CALL_RESTART] = {
 		[PFM_CTX_UNLOADED]	= -EINVAL,
-		[PFM_CTX_LOADED]	= -EBUSY,
 		[PFM_CTX_ZOMBIE]	= -EINVAL,
 	},
 	[PFM_CALL_UNLOAD] = {

@@ -47,7 +47,7 @@ static const struct state_case state_cases[] = {
 	CASE(STOP, ZOMBIE, -EINVAL),
 	/* Restart acknowledges a notification, which masks the context. */
 	CASE(RESTART, UNLOADED, -EINVAL),
-	CASE(RESTART, LOADED, -EBUSY),
+	CASE(RESTART, LOADED, 0),
 	CASE(RESTART, MASKED, 0),
 	CASE(RESTART, ZOMBIE, -EINVAL),
 	/* Unloading an unloaded context does nothing, successfully. */

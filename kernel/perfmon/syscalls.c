@@ -16,9 +16,6 @@
 
 #include "internal.h"
 
-/* Longest sampling format name, terminating NUL included. */
-#define PFM_FMT_NAME_LEN	64
-
 /*
  * The argument layouts are those of perfmon2 v2.82 and identical on every
  * architecture, which is what lets 32-bit and 64-bit callers share the
@@ -74,12 +71,20 @@ static void *pfm_vec_from_user(const void __user *uvec, int count,
 	return memdup_array_user(uvec, count, elem_size);
 }
 
-static int pfm_check_fmt_arg(const char __user *fmt_name,
-			     const void __user *fmt_arg, size_t fmt_arg_size)
+/*
+ * Find the sampling format named by the caller and copy its argument in.
+ * On success *fmt is NULL (no format) or pinned, and *arg is NULL or a
+ * buffer the caller kfree()s.
+ */
+static int pfm_get_fmt_arg(const char __user *fmt_name,
+			   const void __user *fmt_arg, size_t fmt_arg_size,
+			   const struct pfm_smpl_fmt **fmt, void **arg)
 {
 	char name[PFM_FMT_NAME_LEN];
 	long len;
 
+	*fmt = NULL;
+	*arg = NULL;
 	if (!fmt_name)
 		return fmt_arg || fmt_arg_size ? -EINVAL : 0;
 
@@ -88,15 +93,37 @@ static int pfm_check_fmt_arg(const char __user *fmt_name,
 		return len;
 	if (!len || len == sizeof(name))
 		return -EINVAL;
-	/* No sampling format can be registered yet. */
-	return -EOPNOTSUPP;
+	*fmt = pfm_fmt_get(name);
+	if (!*fmt)
+		return -EINVAL;
+	if (fmt_arg_size != (*fmt)->arg_size ||
+	    (fmt_arg_size && !fmt_arg))
+		goto out_put_fmt;
+	if (!fmt_arg_size)
+		return 0;
+	*arg = memdup_user(fmt_arg, fmt_arg_size);
+	if (IS_ERR(*arg)) {
+		len = PTR_ERR(*arg);
+		*arg = NULL;
+		pfm_fmt_put(*fmt);
+		*fmt = NULL;
+		return len;
+	}
+	return 0;
+
+out_put_fmt:
+	pfm_fmt_put(*fmt);
+	*fmt = NULL;
+	return -EINVAL;
 }
 
 SYSCALL_DEFINE4(pfm_create_context, struct pfarg_ctx __user *, ureq,
 		const char __user *, fmt_name, void __user *, fmt_arg,
 		size_t, fmt_arg_size)
 {
+	const struct pfm_smpl_fmt *fmt;
 	struct pfarg_ctx req;
+	void *arg;
 	int ret;
 
 	pfm_build_check_abi();
@@ -109,10 +136,12 @@ SYSCALL_DEFINE4(pfm_create_context, struct pfarg_ctx __user *, ureq,
 		return -EPERM;
 	if ((req.ctx_flags & PFM_FL_SYSTEM_WIDE) && !pfm_may_system_wide())
 		return -EPERM;
-	ret = pfm_check_fmt_arg(fmt_name, fmt_arg, fmt_arg_size);
+	ret = pfm_get_fmt_arg(fmt_name, fmt_arg, fmt_arg_size, &fmt, &arg);
 	if (ret)
 		return ret;
-	return pfm_context_create(&req);
+	ret = pfm_context_create(&req, fmt, arg);
+	kfree(arg);
+	return ret;
 }
 
 /* The vector calls: copy in, apply with the context locked, copy out. */

@@ -7,6 +7,9 @@
  *   task_sessions_count	loaded per-thread contexts
  *   sys_sessions_count		loaded system-wide contexts
  *   pmu_owner			who owns the hardware PMU (resource manager)
+ *   smpl_buffer_mem_cur	bytes of sampling buffers allocated now
+ *   smpl_buffer_mem_max	most bytes of sampling buffers (root may write)
+ *   formats/<name>/version	one directory per sampling format
  *   pmu_desc/model		name of the active PMU description
  *   pmu_desc/counter_width	width of its hardware counters
  *   pmu_desc/pmcN/, pmdN/	one directory per implemented register
@@ -15,6 +18,8 @@
  */
 #include <linux/init.h>
 #include <linux/kobject.h>
+#include <linux/kstrtox.h>
+#include <linux/mm.h>
 #include <linux/slab.h>
 #include <linux/sysfs.h>
 #include <linux/unistd.h>
@@ -74,12 +79,46 @@ static ssize_t pmu_owner_show(struct kobject *kobj,
 
 static struct kobj_attribute pmu_owner_attr = __ATTR_RO(pmu_owner);
 
+static ssize_t smpl_buffer_mem_cur_show(struct kobject *kobj,
+					struct kobj_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%ld\n", atomic_long_read(&pfm_smpl_mem_cur));
+}
+
+static struct kobj_attribute smpl_buffer_mem_cur_attr =
+	__ATTR_RO(smpl_buffer_mem_cur);
+
+static ssize_t smpl_buffer_mem_max_show(struct kobject *kobj,
+					struct kobj_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%lu\n", READ_ONCE(pfm_smpl_mem_max));
+}
+
+static ssize_t smpl_buffer_mem_max_store(struct kobject *kobj,
+					 struct kobj_attribute *attr,
+					 const char *buf, size_t count)
+{
+	unsigned long max;
+	int ret;
+
+	ret = kstrtoul(buf, 0, &max);
+	if (ret)
+		return ret;
+	WRITE_ONCE(pfm_smpl_mem_max, max);
+	return count;
+}
+
+static struct kobj_attribute smpl_buffer_mem_max_attr =
+	__ATTR_RW_MODE(smpl_buffer_mem_max, 0644);
+
 static struct attribute *pfm_top_attrs[] = {
 	&version_attr.attr,
 	&syscall_attr.attr,
 	&task_sessions_count_attr.attr,
 	&sys_sessions_count_attr.attr,
 	&pmu_owner_attr.attr,
+	&smpl_buffer_mem_cur_attr.attr,
+	&smpl_buffer_mem_max_attr.attr,
 	NULL,
 };
 
@@ -301,18 +340,102 @@ void pfm_sysfs_remove_pmu(void)
 	pfm_sysfs_pmu = NULL;
 }
 
+/* /sys/kernel/perfmon/formats/<name>/: one kobject per sampling format */
+static struct kobject *pfm_fmts_kobj;
+
+struct pfm_fmt_kobj {
+	struct kobject			kobj;
+	const struct pfm_smpl_fmt	*fmt;
+};
+
+static ssize_t fmt_version_show(struct kobject *kobj,
+				struct kobj_attribute *attr, char *buf)
+{
+	const struct pfm_smpl_fmt *fmt =
+		container_of(kobj, struct pfm_fmt_kobj, kobj)->fmt;
+
+	return sysfs_emit(buf, "%u.%u\n", fmt->version >> 16,
+			  fmt->version & 0xffff);
+}
+
+static struct kobj_attribute fmt_version_attr =
+	__ATTR(version, 0444, fmt_version_show, NULL);
+
+static struct attribute *pfm_fmt_attrs[] = {
+	&fmt_version_attr.attr,
+	NULL,
+};
+ATTRIBUTE_GROUPS(pfm_fmt);
+
+static void pfm_fmt_kobj_release(struct kobject *kobj)
+{
+	kfree(container_of(kobj, struct pfm_fmt_kobj, kobj));
+}
+
+static const struct kobj_type pfm_fmt_ktype = {
+	.release	= pfm_fmt_kobj_release,
+	.sysfs_ops	= &kobj_sysfs_ops,
+	.default_groups	= pfm_fmt_groups,
+};
+
+/**
+ * pfm_sysfs_add_fmt - create /sys/kernel/perfmon/formats/<name>
+ * @fmt: the format being registered
+ *
+ * Return: 0, -ENODEV when /sys/kernel/perfmon does not exist, -ENOMEM.
+ */
+int pfm_sysfs_add_fmt(struct pfm_smpl_fmt *fmt)
+{
+	struct pfm_fmt_kobj *fk;
+
+	if (!pfm_fmts_kobj)
+		return -ENODEV;
+	fk = kzalloc(sizeof(*fk), GFP_KERNEL);
+	if (!fk)
+		return -ENOMEM;
+	fk->fmt = fmt;
+	if (kobject_init_and_add(&fk->kobj, &pfm_fmt_ktype, pfm_fmts_kobj,
+				 "%s", fmt->name)) {
+		kobject_put(&fk->kobj);
+		return -ENOMEM;
+	}
+	fmt->kobj = &fk->kobj;
+	return 0;
+}
+
+/**
+ * pfm_sysfs_remove_fmt - remove a format's directory
+ * @fmt: the format being unregistered
+ */
+void pfm_sysfs_remove_fmt(struct pfm_smpl_fmt *fmt)
+{
+	kobject_put(fmt->kobj);
+	fmt->kobj = NULL;
+}
+
 static int __init pfm_sysfs_init(void)
 {
 	int ret;
+
+	/* Sampling buffers may take an eighth of memory, all together. */
+	pfm_smpl_mem_max = (totalram_pages() / 8) << PAGE_SHIFT;
 
 	pfm_kobj = kobject_create_and_add("perfmon", kernel_kobj);
 	if (!pfm_kobj)
 		return -ENOMEM;
 	ret = sysfs_create_group(pfm_kobj, &pfm_top_group);
-	if (ret) {
-		kobject_put(pfm_kobj);
-		pfm_kobj = NULL;
+	if (ret)
+		goto out_put_kobj;
+	pfm_fmts_kobj = kobject_create_and_add("formats", pfm_kobj);
+	if (!pfm_fmts_kobj) {
+		ret = -ENOMEM;
+		goto out_put_kobj;
 	}
+	return 0;
+
+out_put_kobj:
+	kobject_put(pfm_kobj);
+	pfm_kobj = NULL;
 	return ret;
 }
 subsys_initcall(pfm_sysfs_init);

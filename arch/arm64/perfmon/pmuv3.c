@@ -10,9 +10,10 @@
  *   PMCk = PMEVTYPER<k-1>_EL0	PMDk = PMEVCNTR<k-1>_EL0	(1 <= k <= N)
  *
  * A PMC holds the architectural bits: the privilege filters P (31, do not
- * count at EL1), U (30, do not count at EL0), NSK (29), NSU (28), NSH (27,
- * count at EL2) and, for an event counter, the event number (15:0).
- * Everything else is reserved. perfmon's privilege levels map onto them:
+ * count at EL1), U (30, do not count at EL0), NSH (27, count at EL2) and,
+ * for an event counter, the event number (15:0). Everything else is
+ * reserved, NSK and NSU included: with EL3 present they would let EL1
+ * count without the P bit saying so. perfmon's privilege levels map onto them:
  * PLM3 is EL0 (U clear) and PLM0 is the kernel's own exception level,
  * EL1 (P clear) or, when the kernel runs at EL2 (VHE), EL2: there the
  * write checker sets NSH to the opposite of P, so that tools program P
@@ -29,14 +30,13 @@
 #include <linux/bitmap.h>
 #include <linux/init.h>
 #include <linux/kernel.h>
-#include <linux/module.h>
 #include <linux/of.h>
 #include <linux/perfmon.h>
 #include <linux/perfmon_rm.h>
 #include <asm/perfmon_pmuv3.h>
 #include <asm/virt.h>
 
-#define PFM_PMUV3_FILTERS	GENMASK_ULL(31, 27)
+#define PFM_PMUV3_FILTERS	(BIT_ULL(31) | BIT_ULL(30) | BIT_ULL(27))
 #define PFM_PMUV3_EVENT		GENMASK_ULL(15, 0)
 #define PFM_PMUV3_EXCLUDE_EL1	BIT_ULL(31)
 #define PFM_PMUV3_INCLUDE_EL2	BIT_ULL(27)
@@ -253,7 +253,6 @@ static const struct pfm_pmu_ops pfm_pmuv3_ops = {
 /* The register counts and width come from the probe, the rest is fixed. */
 static struct pfm_pmu_desc pfm_pmuv3_pmu __ro_after_init = {
 	.name		= "ARMv8 PMUv3",
-	.owner		= THIS_MODULE,
 	.flags		= PFM_PMU_FL_SHARED_HW,
 	.pmcs		= pfm_pmuv3_pmcs,
 	.pmds		= pfm_pmuv3_pmds,
@@ -293,9 +292,18 @@ static const struct of_device_id pfm_pmuv3_of_match[] = {
 	{ .compatible = "arm,cortex-a76-pmu" },
 	{ .compatible = "arm,cortex-a77-pmu" },
 	{ .compatible = "arm,cortex-a78-pmu" },
+	{ .compatible = "arm,cortex-a510-pmu" },
+	{ .compatible = "arm,cortex-a710-pmu" },
+	{ .compatible = "arm,cortex-x1-pmu" },
+	{ .compatible = "arm,cortex-x2-pmu" },
 	{ .compatible = "arm,neoverse-e1-pmu" },
 	{ .compatible = "arm,neoverse-n1-pmu" },
+	{ .compatible = "arm,neoverse-n2-pmu" },
 	{ .compatible = "arm,neoverse-v1-pmu" },
+	{ .compatible = "cavium,thunder-pmu" },
+	{ .compatible = "brcm,vulcan-pmu" },
+	{ .compatible = "nvidia,carmel-pmu" },
+	{ .compatible = "nvidia,denver-pmu" },
 	{ }
 };
 
@@ -378,14 +386,4 @@ out_clear_handler:
 	pfm_rm_set_irq_handler(PFM_RM_PERFMON, NULL);
 	return ret;
 }
-module_init(pfm_pmuv3_init);
-
-static void __exit pfm_pmuv3_exit(void)
-{
-	pfm_pmu_unregister(&pfm_pmuv3_pmu);
-	pfm_rm_set_irq_handler(PFM_RM_PERFMON, NULL);
-}
-module_exit(pfm_pmuv3_exit);
-
-MODULE_DESCRIPTION("perfmon ARMv8 PMUv3 description");
-MODULE_LICENSE("GPL");
+device_initcall(pfm_pmuv3_init);

@@ -29,6 +29,8 @@
 #include <unistd.h>
 #include <sys/resource.h>
 
+#include <linux/perfmon_dfl_smpl.h>
+
 #include "pfm_leak.h"
 
 #define CYCLES			2000
@@ -97,17 +99,19 @@ static int failed_with(int ret, int expected)
 /* Creates refused by their arguments, late and early. */
 static int failing_creates(int i, void *arg)
 {
-	char name[] = "default";
+	struct pfm_dfl_smpl_arg small = { .buf_size = 64 };
 	struct pfarg_ctx ctx;
 	int ret;
 
 	memset(&ctx, 0, sizeof(ctx));
-	/*
-	 * P1 has no sampling format: EOPNOTSUPP after the name is copied.
-	 * From P4 on, use a name that no format has.
-	 */
-	ret = pfm_create_context(&ctx, name, NULL, 0);
-	ret = failed_with(ret, EOPNOTSUPP);
+	ret = pfm_create_context(&ctx, "no-such-format", NULL, 0);
+	ret = failed_with(ret, EINVAL);
+	if (ret)
+		return ret;
+	/* Found, pinned, then refused by the format: too small a buffer. */
+	ret = pfm_create_context(&ctx, PFM_DFL_SMPL_NAME, &small,
+				 sizeof(small));
+	ret = failed_with(ret, EINVAL);
 	if (ret)
 		return ret;
 	ctx.ctx_reserved2[6] = 1;
