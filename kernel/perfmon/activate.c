@@ -9,6 +9,7 @@
 
 struct pfm_activate {
 	struct pfm_context	*ctx;
+	struct pfm_event_set	*set;
 	bool			start;
 };
 
@@ -25,23 +26,30 @@ static void pfm_activate_here(void *data)
 	unsigned long flags;
 
 	raw_spin_lock_irqsave(&ctx->lock, flags);
+	if (a->set && pfm_ctx_loaded(ctx))
+		pfm_switch_set(ctx, a->set);
 	if (!pfm_ctx_loaded(ctx) || ctx->started == a->start)
 		goto out_unlock;
 	ctx->started = a->start;
 	/* A masked context's counters are stopped already. */
 	if (!pfm_live_here(ctx) || ctx->state == PFM_CTX_MASKED)
 		goto out_unlock;
-	if (a->start)
-		pfm_hw_start(ctx);
-	else
+	if (!a->start)
 		pfm_hw_stop(ctx);
+	else if (pfm_ctx_is_syswide(ctx) && pfm_excl_idle(ctx, current))
+		ctx->idle_paused = true;
+	else
+		pfm_hw_start(ctx);
+	if (!a->start)
+		ctx->idle_paused = false;
 out_unlock:
 	raw_spin_unlock_irqrestore(&ctx->lock, flags);
 }
 
-static int pfm_activate(struct pfm_context *ctx, bool start)
+static int pfm_activate(struct pfm_context *ctx, bool start,
+			struct pfm_event_set *set)
 {
-	struct pfm_activate a = { .ctx = ctx, .start = start };
+	struct pfm_activate a = { .ctx = ctx, .start = start, .set = set };
 
 	return pfm_on_ctx_cpu(ctx, pfm_activate_here, &a);
 }
@@ -51,13 +59,20 @@ static int pfm_activate(struct pfm_context *ctx, bool start)
  * @ctx: the context, loaded, its mutex held
  * @req: the checked optional argument, or NULL
  *
- * Return: 0, or -EINVAL for a set other than 0.
+ * With @req, monitoring starts with the set it names.
+ *
+ * Return: 0, or -EINVAL for an unknown set.
  */
 int pfm_start(struct pfm_context *ctx, const struct pfarg_start *req)
 {
-	if (req && req->start_set)
-		return -EINVAL;
-	return pfm_activate(ctx, true);
+	struct pfm_event_set *set = NULL;
+
+	if (req) {
+		set = pfm_find_set(ctx, req->start_set);
+		if (!set)
+			return -EINVAL;
+	}
+	return pfm_activate(ctx, true, set);
 }
 
 /**
@@ -68,7 +83,7 @@ int pfm_start(struct pfm_context *ctx, const struct pfarg_start *req)
  */
 int pfm_stop(struct pfm_context *ctx)
 {
-	return pfm_activate(ctx, false);
+	return pfm_activate(ctx, false, NULL);
 }
 
 struct pfm_restart_req {
@@ -93,6 +108,10 @@ static void pfm_unmask(struct pfm_context *ctx)
 	ctx->state = PFM_CTX_LOADED;
 	if (ctx->started && pfm_live_here(ctx))
 		pfm_hw_start(ctx);
+	if (ctx->switch_pending) {
+		ctx->switch_pending = false;
+		pfm_switch_next(ctx);
+	}
 }
 
 /*

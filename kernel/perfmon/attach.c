@@ -296,13 +296,24 @@ static int pfm_load_cpu(struct pfm_context *ctx, u32 cpu)
  * @req: the checked argument of pfm_load_context()
  *
  * Return: 0; -EBUSY on a session conflict;
- * -EINVAL for a set other than 0 or a bad CPU; -ESRCH, -EPERM, -EEXIST
+ * -EINVAL for an unknown set or a bad CPU; -ESRCH, -EPERM, -EEXIST
  * for a thread that cannot be attached.
  */
 int pfm_load(struct pfm_context *ctx, const struct pfarg_load *req)
 {
-	if (req->load_set)
+	struct pfm_event_set *set = pfm_find_set(ctx, req->load_set);
+	unsigned long flags;
+
+	if (!set)
 		return -EINVAL;
+	/* Nobody can see the unloaded context's registers but us. */
+	raw_spin_lock_irqsave(&ctx->lock, flags);
+	pfm_set_activate(ctx, set);
+	ctx->can_restart = 0;
+	ctx->switch_pending = false;
+	ctx->idle_paused = false;
+	bitmap_zero(ctx->ovfl_pmds, PFM_MAX_PMDS);
+	raw_spin_unlock_irqrestore(&ctx->lock, flags);
 	if (pfm_ctx_is_syswide(ctx))
 		return pfm_load_cpu(ctx, req->load_pid);
 	if (req->load_pid > PID_MAX_LIMIT)

@@ -19,23 +19,6 @@
 /* Contexts allocated and not yet freed, for debugfs and leak tests. */
 atomic_long_t pfm_nr_contexts = ATOMIC_LONG_INIT(0);
 
-static int pfm_context_alloc_regs(struct pfm_context *ctx)
-{
-	const struct pfm_pmu_desc *pmu = ctx->pmu;
-	unsigned int i;
-
-	ctx->pmcs = kcalloc(pmu->num_pmcs, sizeof(*ctx->pmcs),
-			    GFP_KERNEL_ACCOUNT);
-	ctx->pmds = kcalloc(pmu->num_pmds, sizeof(*ctx->pmds),
-			    GFP_KERNEL_ACCOUNT);
-	if (!ctx->pmcs || !ctx->pmds)
-		return -ENOMEM;
-	for (i = 0; i < pmu->num_pmcs; i++)
-		ctx->pmcs[i] = pmu->pmcs[i].dfl_val;
-	ctx->ovfl_mask = GENMASK_ULL(pmu->counter_width - 1, 0);
-	return 0;
-}
-
 static struct pfm_context *pfm_context_alloc(const struct pfarg_ctx *req)
 {
 	struct pfm_context *ctx;
@@ -59,7 +42,8 @@ static struct pfm_context *pfm_context_alloc(const struct pfarg_ctx *req)
 	ctx->flags = req->ctx_flags;
 	ctx->last_cpu = -1;
 	ctx->dirty = true;
-	if (pfm_context_alloc_regs(ctx)) {
+	ctx->ovfl_mask = GENMASK_ULL(ctx->pmu->counter_width - 1, 0);
+	if (pfm_sets_init(ctx)) {
 		pfm_context_put(ctx);
 		return ERR_PTR(-ENOMEM);
 	}
@@ -79,8 +63,7 @@ static void pfm_context_free_rcu(struct rcu_head *head)
 {
 	struct pfm_context *ctx = container_of(head, struct pfm_context, rcu);
 
-	kfree(ctx->pmcs);
-	kfree(ctx->pmds);
+	pfm_sets_free(ctx);
 	kfree(ctx);
 	atomic_long_dec(&pfm_nr_contexts);
 }

@@ -75,15 +75,51 @@ static bool pfm_hw_still_loaded(struct pfm_context *ctx, int cpu)
 }
 
 /**
+ * pfm_excl_idle - whether a system-wide context must not count now
+ * @ctx: the context, locked
+ * @next: the thread running (or about to run) on its CPU
+ *
+ * Return: true when the active set has PFM_SETFL_EXCL_IDLE and @next is
+ * the idle task.
+ */
+bool pfm_excl_idle(struct pfm_context *ctx, struct task_struct *next)
+{
+	return (ctx->active->flags & PFM_SETFL_EXCL_IDLE) &&
+	       is_idle_task(next);
+}
+
+/* A set excluding idle stops while its CPU idles, and starts after. */
+static void pfm_syswide_in(struct pfm_context *ctx, struct task_struct *next)
+{
+	bool pause;
+
+	raw_spin_lock(&ctx->lock);
+	if (ctx->state != PFM_CTX_LOADED || !ctx->started ||
+	    !pfm_hw_holds(ctx))
+		goto out_unlock;
+	pause = pfm_excl_idle(ctx, next);
+	if (pause && !ctx->idle_paused)
+		pfm_hw_stop(ctx);
+	else if (!pause && ctx->idle_paused)
+		pfm_hw_start(ctx);
+	ctx->idle_paused = pause;
+out_unlock:
+	raw_spin_unlock(&ctx->lock);
+}
+
+/**
  * __pfm_sched_in - the scheduler's switch-in hook
  * @next: the thread now running on this CPU
  */
 void __pfm_sched_in(struct task_struct *next)
 {
+	struct pfm_context *sys = this_cpu_read(pfm_cpu.syswide);
 	struct pfm_context *ctx = READ_ONCE(next->pfm_ctx);
 	int cpu = smp_processor_id();
 	bool migrated;
 
+	if (sys)
+		pfm_syswide_in(sys, next);
 	if (!ctx)
 		return;
 

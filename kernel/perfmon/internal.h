@@ -49,6 +49,9 @@ enum pfm_call {
 	PFM_CALL_STOP,
 	PFM_CALL_RESTART,
 	PFM_CALL_UNLOAD,
+	PFM_CALL_CREATE_SETS,
+	PFM_CALL_GETINFO_SETS,
+	PFM_CALL_DELETE_SETS,
 	PFM_NR_CALLS,
 };
 
@@ -89,6 +92,8 @@ struct pfm_msgq {
  * @short_reset: reset value after an overflow handled in the kernel.
  * @last_reset: last value used in a reset.
  * @ovfl_switch_cnt: overflows before an overflow-triggered set switch.
+ * @ovfl_switch_left: overflows left before that switch, reloaded each
+ *	time the set becomes active.
  * @reset_pmds: PMDs reset with this one.
  * @smpl_pmds: PMDs recorded in a sample when this one overflows.
  * @eventid: opaque identifier for samples.
@@ -101,11 +106,60 @@ struct pfm_pmd {
 	u64	short_reset;
 	u64	last_reset;
 	u64	ovfl_switch_cnt;
+	u64	ovfl_switch_left;
 	u64	reset_pmds[PFM_PMD_BV];
 	u64	smpl_pmds[PFM_PMD_BV];
 	u64	eventid;
 	u64	random_mask;
 	u32	flags;
+};
+
+/* Every set_flags bit this kernel knows. */
+#define PFM_SETFL_ALL	(PFM_SETFL_OVFL_SWITCH | PFM_SETFL_TIME_SWITCH | \
+			 PFM_SETFL_EXCL_IDLE)
+
+/* Event sets per context, set 0 included. */
+#define PFM_MAX_SETS		256
+
+/* Shortest switch timeout: a switch costs microseconds, and must not be
+ * all the CPU does.
+ */
+#define PFM_SET_MIN_TIMEOUT_NS	(100 * NSEC_PER_USEC)
+
+/**
+ * struct pfm_event_set - one event set: a full register image
+ * @list: in pfm_context.sets, by increasing @id.
+ * @id: the set's number, 0 for the set every context has.
+ * @flags: PFM_SETFL_* flags.
+ * @timeout: effective switch timeout in ns (PFM_SETFL_TIME_SWITCH).
+ * @remaining: ns left of the current activation's timeout while it is
+ *	paused (the thread is off the CPU or monitoring is stopped).
+ * @runs: times the set was made active.
+ * @duration: ns the set has counted, the current stretch excepted.
+ * @since: local_clock() when the current counting stretch began.
+ * @counting: a counting stretch is open (between pfm_hw_start() and
+ *	pfm_hw_stop() of the active set).
+ * @used_pmcs: PMCs written in the set.
+ * @used_pmds: PMDs written in the set, or controlled by a used PMC.
+ * @ovfl_pmds: the PMDs of the set that overflowed last.
+ * @pmcs: PMC values, indexed by PMC number.
+ * @pmds: PMD images, indexed by PMD number.
+ */
+struct pfm_event_set {
+	struct list_head	list;
+	u16			id;
+	u32			flags;
+	u64			timeout;
+	u64			remaining;
+	u64			runs;
+	u64			duration;
+	u64			since;
+	bool			counting;
+	DECLARE_BITMAP(used_pmcs, PFM_MAX_PMCS);
+	DECLARE_BITMAP(used_pmds, PFM_MAX_PMDS);
+	DECLARE_BITMAP(ovfl_pmds, PFM_MAX_PMDS);
+	u64			*pmcs;
+	struct pfm_pmd		*pmds;
 };
 
 /**
@@ -127,10 +181,19 @@ struct pfm_pmd {
  * @pmu: the PMU description the context was created for; holds a
  *	reference taken with pfm_pmu_get().
  * @ovfl_mask: bits of a PMD held by the hardware counter.
- * @used_pmcs: PMCs written since creation.
- * @used_pmds: PMDs written since creation, or controlled by a used PMC.
- * @pmcs: PMC values, indexed by PMC number.
- * @pmds: PMD images, indexed by PMD number.
+ * @sets: the event sets, by increasing id; set 0 always exists.
+ * @nr_sets: how many.
+ * @active: the set the PMU holds (or receives) when the context is live;
+ *	the four fields below are its registers, for the code that works
+ *	on the active set only.
+ * @used_pmcs: @active's used_pmcs.
+ * @used_pmds: @active's used_pmds.
+ * @pmcs: @active's PMC values.
+ * @pmds: @active's PMD images.
+ * @switch_pending: an overflow asked for a set switch while masking; it
+ *	happens at pfm_restart().
+ * @idle_paused: a system-wide set with PFM_SETFL_EXCL_IDLE stopped
+ *	counting while its CPU idles.
  * @msgq: notification messages waiting for read().
  * @msgq_wait: readers and pollers waiting for a message.
  * @async_queue: SIGIO subscribers (fcntl O_ASYNC).
@@ -166,10 +229,15 @@ struct pfm_context {
 	int				cpu;
 	const struct pfm_pmu_desc	*pmu;
 	u64				ovfl_mask;
-	DECLARE_BITMAP(used_pmcs, PFM_MAX_PMCS);
-	DECLARE_BITMAP(used_pmds, PFM_MAX_PMDS);
+	struct list_head		sets;
+	unsigned int			nr_sets;
+	struct pfm_event_set		*active;
+	unsigned long			*used_pmcs;
+	unsigned long			*used_pmds;
 	u64				*pmcs;
 	struct pfm_pmd			*pmds;
+	bool				switch_pending;
+	bool				idle_paused;
 	struct pfm_msgq			msgq;
 	wait_queue_head_t		msgq_wait;
 	struct fasync_struct		*async_queue;
@@ -305,6 +373,26 @@ void pfm_smpl_release(struct pfm_context *ctx);
 int pfm_smpl_mmap(struct pfm_context *ctx, struct vm_area_struct *vma);
 extern atomic_long_t pfm_smpl_mem_cur;
 extern unsigned long pfm_smpl_mem_max;
+
+/* ctxsw.c: the scheduler hooks */
+bool pfm_excl_idle(struct pfm_context *ctx, struct task_struct *next);
+
+/* sets.c: event sets and switching between them */
+int pfm_sets_init(struct pfm_context *ctx);
+void pfm_sets_free(struct pfm_context *ctx);
+struct pfm_event_set *pfm_find_set(struct pfm_context *ctx, u16 id);
+void pfm_set_activate(struct pfm_context *ctx, struct pfm_event_set *set);
+void pfm_switch_set(struct pfm_context *ctx, struct pfm_event_set *next);
+void pfm_switch_next(struct pfm_context *ctx);
+void pfm_set_counting_start(struct pfm_context *ctx);
+void pfm_set_counting_stop(struct pfm_context *ctx);
+bool pfm_set_ovfl_switch(struct pfm_context *ctx, const unsigned long *ovfl);
+int pfm_create_evtsets(struct pfm_context *ctx, struct pfarg_setdesc *req,
+		       int count);
+int pfm_delete_evtsets(struct pfm_context *ctx, struct pfarg_setdesc *req,
+		       int count);
+int pfm_getinfo_evtsets(struct pfm_context *ctx, struct pfarg_setinfo *req,
+			int count);
 
 /* rw.c: pfm_write_pmcs(), pfm_write_pmds(), pfm_read_pmds() */
 int pfm_write_pmcs(struct pfm_context *ctx, struct pfarg_pmc *req,

@@ -237,6 +237,13 @@ static void pfm_ovfl_locked(struct pfm_context *ctx, const unsigned long *hw,
 		pfm_notify(ctx, notify, ip, res);
 	if ((ctrl & PFM_OVFL_CTRL_RESET) && ctx->state != PFM_CTX_MASKED)
 		pfm_reset_pmds(ctx, ovfl, false);
+	/* Last: the resets above were for the outgoing set's PMDs. */
+	if (pfm_set_ovfl_switch(ctx, ovfl)) {
+		if (ctx->state == PFM_CTX_MASKED)
+			ctx->switch_pending = true;
+		else
+			pfm_switch_next(ctx);
+	}
 }
 
 /*

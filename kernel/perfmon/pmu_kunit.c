@@ -273,6 +273,7 @@ static void pfm_pmu_sw_pmc_check(struct kunit *test)
  */
 struct pmu_swap {
 	const struct pfm_pmu_desc	*saved;
+	char				choice[PFM_PMU_CHOICE_LEN];
 };
 
 static int pfm_pmu_swap_init(struct kunit *test)
@@ -283,6 +284,9 @@ static int pfm_pmu_swap_init(struct kunit *test)
 	if (!swap)
 		return -ENOMEM;
 	swap->saved = pfm_pmu_active();
+	/* Booted with perfmon.pmu=sw, the fake one would be refused. */
+	strscpy(swap->choice, pfm_pmu_choice, sizeof(swap->choice));
+	pfm_pmu_choice[0] = '\0';
 	test->priv = swap;
 	return 0;
 }
@@ -296,6 +300,7 @@ static void pfm_pmu_swap_exit(struct kunit *test)
 	if (swap->saved && !pfm_pmu_active())
 		KUNIT_EXPECT_EQ(test, pfm_pmu_register(swap->saved), 0);
 	KUNIT_EXPECT_PTR_EQ(test, pfm_pmu_active(), swap->saved);
+	strscpy(pfm_pmu_choice, swap->choice, sizeof(pfm_pmu_choice));
 }
 
 static void pfm_pmu_take_table(struct kunit *test)

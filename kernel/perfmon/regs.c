@@ -198,6 +198,7 @@ void pfm_hw_start(struct pfm_context *ctx)
 	lockdep_assert_held(&ctx->lock);
 	pfm_count_access();
 	ctx->pmu->ops->start(ctx->pmu, ctx->used_pmcs, ctx->pmcs);
+	pfm_set_counting_start(ctx);
 }
 
 /**
@@ -209,4 +210,5 @@ void pfm_hw_stop(struct pfm_context *ctx)
 	lockdep_assert_held(&ctx->lock);
 	pfm_count_access();
 	ctx->pmu->ops->stop(ctx->pmu, ctx->used_pmcs);
+	pfm_set_counting_stop(ctx);
 }

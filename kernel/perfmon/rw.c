@@ -7,6 +7,10 @@
  * before it stay committed. Checks that need the caller's credentials are
  * made before the vector goes to the CPU that owns the context, where the
  * elements are applied with interrupts off.
+ *
+ * Each element names its event set (reg_set). The active set is the one
+ * the PMU holds; the others are register images only, and reading one
+ * gives the values it had when it was last switched out.
  */
 #include <linux/nospec.h>
 #include <linux/smp.h>
@@ -81,7 +85,8 @@ static bool pfm_prepare_change(struct pfm_context *ctx)
 }
 
 static int pfm_check_pmc(struct pfm_context *ctx, const struct pfarg_pmc *req,
-			 bool may_count_kernel, u64 *val, u32 *retfl)
+			 bool may_count_kernel, u64 *val, u32 *retfl,
+			 struct pfm_event_set **set)
 {
 	const struct pfm_pmu_desc *pmu = ctx->pmu;
 	const struct pfm_regdesc *reg;
@@ -89,7 +94,8 @@ static int pfm_check_pmc(struct pfm_context *ctx, const struct pfarg_pmc *req,
 	int idx;
 
 	*retfl = PFM_REG_RETFL_EINVAL;
-	if (req->reg_set) {
+	*set = pfm_find_set(ctx, req->reg_set);
+	if (!*set) {
 		*retfl = PFM_REG_RETFL_NOSET;
 		return -EINVAL;
 	}
@@ -120,24 +126,25 @@ static int pfm_check_pmc(struct pfm_context *ctx, const struct pfarg_pmc *req,
 	return idx;
 }
 
-static void pfm_commit_pmc(struct pfm_context *ctx, unsigned int idx,
-			   u64 val, u32 flags, bool through)
+static void pfm_commit_pmc(struct pfm_context *ctx, struct pfm_event_set *set,
+			   unsigned int idx, u64 val, u32 flags, bool through)
 {
 	const struct pfm_pmu_desc *pmu = ctx->pmu;
-	bool restart = through && ctx->started;
+	bool restart;
 
-	ctx->pmcs[idx] = val;
-	__set_bit(idx, ctx->used_pmcs);
+	set->pmcs[idx] = val;
+	__set_bit(idx, set->used_pmcs);
 	/* A PMC controls the PMD of the same number, if there is one. */
 	if (idx < pmu->num_pmds && pmu->pmds[idx].type) {
-		__set_bit(idx, ctx->used_pmds);
+		__set_bit(idx, set->used_pmds);
 		if (flags & PFM_REGFL_NO_EMUL64)
-			ctx->pmds[idx].flags |= PFM_REGFL_NO_EMUL64;
+			set->pmds[idx].flags |= PFM_REGFL_NO_EMUL64;
 		else
-			ctx->pmds[idx].flags &= ~PFM_REGFL_NO_EMUL64;
+			set->pmds[idx].flags &= ~PFM_REGFL_NO_EMUL64;
 	}
-	if (!through)
+	if (!through || set != ctx->active)
 		return;
+	restart = set->counting;
 	if (restart)
 		pfm_hw_stop(ctx);
 	pfm_hw_write_pmc(ctx, idx);
@@ -148,6 +155,7 @@ static void pfm_commit_pmc(struct pfm_context *ctx, unsigned int idx,
 static int pfm_write_pmcs_here(struct pfm_context *ctx, struct pfm_rw_args *a)
 {
 	struct pfarg_pmc *req = a->req;
+	struct pfm_event_set *set;
 	bool through;
 	int i, idx;
 	u32 retfl;
@@ -156,13 +164,13 @@ static int pfm_write_pmcs_here(struct pfm_context *ctx, struct pfm_rw_args *a)
 	through = pfm_prepare_change(ctx);
 	for (i = 0; i < a->count; i++) {
 		idx = pfm_check_pmc(ctx, &req[i], a->may_count_kernel, &val,
-				    &retfl);
+				    &retfl, &set);
 		if (idx < 0) {
 			pfm_mark_bad(&req[i].reg_flags, retfl);
 			return idx;
 		}
-		pfm_commit_pmc(ctx, idx, val, pfm_in_flags(req[i].reg_flags),
-			       through);
+		pfm_commit_pmc(ctx, set, idx, val,
+			       pfm_in_flags(req[i].reg_flags), through);
 	}
 	return 0;
 }
@@ -178,14 +186,15 @@ static bool pfm_bv_within(const u64 *bv, unsigned int num)
 }
 
 static int pfm_check_pmd(struct pfm_context *ctx, const struct pfarg_pmd *req,
-			 bool write, u32 *retfl)
+			 bool write, u32 *retfl, struct pfm_event_set **set)
 {
 	const struct pfm_pmu_desc *pmu = ctx->pmu;
 	u32 flags = pfm_in_flags(req->reg_flags);
 	int idx;
 
 	*retfl = PFM_REG_RETFL_EINVAL;
-	if (req->reg_set) {
+	*set = pfm_find_set(ctx, req->reg_set);
+	if (!*set) {
 		*retfl = PFM_REG_RETFL_NOSET;
 		return -EINVAL;
 	}
@@ -224,21 +233,23 @@ static int pfm_check_pmd_value(struct pfm_context *ctx, unsigned int idx,
 	return 0;
 }
 
-static void pfm_commit_pmd(struct pfm_context *ctx, unsigned int idx,
-			   const struct pfarg_pmd *req, u64 val, bool through)
+static void pfm_commit_pmd(struct pfm_context *ctx, struct pfm_event_set *set,
+			   unsigned int idx, const struct pfarg_pmd *req,
+			   u64 val, bool through)
 {
-	struct pfm_pmd *pmd = &ctx->pmds[idx];
+	struct pfm_pmd *pmd = &set->pmds[idx];
 	u32 keep = pmd->flags & PFM_REGFL_NO_EMUL64;
 
 	pmd->long_reset = req->reg_long_reset;
 	pmd->short_reset = req->reg_short_reset;
 	pmd->ovfl_switch_cnt = req->reg_ovfl_switch_cnt;
+	pmd->ovfl_switch_left = req->reg_ovfl_switch_cnt;
 	memcpy(pmd->reset_pmds, req->reg_reset_pmds, sizeof(pmd->reset_pmds));
 	memcpy(pmd->smpl_pmds, req->reg_smpl_pmds, sizeof(pmd->smpl_pmds));
 	pmd->eventid = req->reg_smpl_eventid;
 	pmd->random_mask = req->reg_random_mask;
 	pmd->flags = pfm_in_flags(req->reg_flags) | keep;
-	__set_bit(idx, ctx->used_pmds);
+	__set_bit(idx, set->used_pmds);
 
 	/* Read-only PMDs keep their value, as perfmon2 did. */
 	if (ctx->pmu->pmds[idx].type & PFM_REG_RO)
@@ -246,13 +257,14 @@ static void pfm_commit_pmd(struct pfm_context *ctx, unsigned int idx,
 	pmd->value = val;
 	/* The first period starts here, as if the PMD had been reset. */
 	pmd->last_reset = val;
-	if (through)
+	if (through && set == ctx->active)
 		pfm_hw_write_pmd(ctx, idx);
 }
 
 static int pfm_write_pmds_here(struct pfm_context *ctx, struct pfm_rw_args *a)
 {
 	struct pfarg_pmd *req = a->req;
+	struct pfm_event_set *set;
 	bool through;
 	int i, idx;
 	u32 retfl;
@@ -260,7 +272,7 @@ static int pfm_write_pmds_here(struct pfm_context *ctx, struct pfm_rw_args *a)
 
 	through = pfm_prepare_change(ctx);
 	for (i = 0; i < a->count; i++) {
-		idx = pfm_check_pmd(ctx, &req[i], true, &retfl);
+		idx = pfm_check_pmd(ctx, &req[i], true, &retfl, &set);
 		val = req[i].reg_value;
 		if (idx >= 0 && pfm_check_pmd_value(ctx, idx, &val)) {
 			retfl = PFM_REG_RETFL_EINVAL;
@@ -270,33 +282,36 @@ static int pfm_write_pmds_here(struct pfm_context *ctx, struct pfm_rw_args *a)
 			pfm_mark_bad(&req[i].reg_flags, retfl);
 			return idx;
 		}
-		pfm_commit_pmd(ctx, idx, &req[i], val, through);
+		pfm_commit_pmd(ctx, set, idx, &req[i], val, through);
 	}
 	return 0;
 }
 
-static u64 pfm_current_pmd(struct pfm_context *ctx, unsigned int idx)
+static u64 pfm_current_pmd(struct pfm_context *ctx, struct pfm_event_set *set,
+			   unsigned int idx)
 {
-	if (pfm_hw_holds(ctx))
+	if (set == ctx->active && pfm_hw_holds(ctx))
 		return pfm_hw_read_pmd(ctx, idx);
-	return ctx->pmds[idx].value;
+	return set->pmds[idx].value;
 }
 
 static int pfm_read_pmds_here(struct pfm_context *ctx, struct pfm_rw_args *a)
 {
 	struct pfarg_pmd *req = a->req;
+	struct pfm_event_set *set;
 	const struct pfm_pmd *pmd;
 	int i, idx;
 	u32 retfl;
 
 	for (i = 0; i < a->count; i++) {
-		idx = pfm_check_pmd(ctx, &req[i], false, &retfl);
+		idx = pfm_check_pmd(ctx, &req[i], false, &retfl, &set);
 		if (idx < 0) {
 			pfm_mark_bad(&req[i].reg_flags, retfl);
 			return idx;
 		}
-		pmd = &ctx->pmds[idx];
-		req[i].reg_value = pfm_current_pmd(ctx, idx);
+		pmd = &set->pmds[idx];
+		req[i].reg_value = pfm_current_pmd(ctx, set, idx);
+		req[i].reg_ovfl_switch_cnt = pmd->ovfl_switch_left;
 		req[i].reg_last_reset_val = pmd->last_reset;
 		req[i].reg_long_reset = pmd->long_reset;
 		req[i].reg_short_reset = pmd->short_reset;

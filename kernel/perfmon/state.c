@@ -47,6 +47,20 @@ static const s8 pfm_state_errno[PFM_NR_CALLS][PFM_NR_STATES] = {
 	[PFM_CALL_UNLOAD] = {
 		[PFM_CTX_ZOMBIE]	= -EINVAL,
 	},
+	/* Sets change only while nothing uses them. */
+	[PFM_CALL_CREATE_SETS] = {
+		[PFM_CTX_LOADED]	= -EBUSY,
+		[PFM_CTX_MASKED]	= -EBUSY,
+		[PFM_CTX_ZOMBIE]	= -EINVAL,
+	},
+	[PFM_CALL_GETINFO_SETS] = {
+		[PFM_CTX_ZOMBIE]	= -EINVAL,
+	},
+	[PFM_CALL_DELETE_SETS] = {
+		[PFM_CTX_LOADED]	= -EBUSY,
+		[PFM_CTX_MASKED]	= -EBUSY,
+		[PFM_CTX_ZOMBIE]	= -EINVAL,
+	},
 };
 
 /**

@@ -55,6 +55,19 @@ static const struct state_case state_cases[] = {
 	CASE(UNLOAD, LOADED, 0),
 	CASE(UNLOAD, MASKED, 0),
 	CASE(UNLOAD, ZOMBIE, -EINVAL),
+	/* Sets are created and deleted while unloaded, read any time. */
+	CASE(CREATE_SETS, UNLOADED, 0),
+	CASE(CREATE_SETS, LOADED, -EBUSY),
+	CASE(CREATE_SETS, MASKED, -EBUSY),
+	CASE(CREATE_SETS, ZOMBIE, -EINVAL),
+	CASE(GETINFO_SETS, UNLOADED, 0),
+	CASE(GETINFO_SETS, LOADED, 0),
+	CASE(GETINFO_SETS, MASKED, 0),
+	CASE(GETINFO_SETS, ZOMBIE, -EINVAL),
+	CASE(DELETE_SETS, UNLOADED, 0),
+	CASE(DELETE_SETS, LOADED, -EBUSY),
+	CASE(DELETE_SETS, MASKED, -EBUSY),
+	CASE(DELETE_SETS, ZOMBIE, -EINVAL),
 };
 
 static void state_case_desc(const struct state_case *c, char *desc)

@@ -3,9 +3,7 @@
  * perfmon: the system call entry points.
  *
  * This file only copies arguments in, checks them and dispatches; the work
- * is done by the file that owns each concern. The event set calls are not
- * implemented yet: they return -EOPNOTSUPP once their arguments were
- * checked, so that argument errors are already reported as they will be.
+ * is done by the file that owns each concern.
  */
 #include <linux/err.h>
 #include <linux/file.h>
@@ -216,9 +214,38 @@ out_fdput:
 	return ret;
 }
 
-/* Event sets arrive later: check the fd and the vector, then refuse. */
-static long pfm_sets_call(int fd, const void __user *uvec, int count,
-			  size_t elem_size)
+/* The event set calls: the same pattern, with their own state rules. */
+static int pfm_sets_apply(struct pfm_context *ctx, enum pfm_call call,
+			  void *vec, int count)
+{
+	int ret;
+
+	if (!count)
+		return 0;
+	mutex_lock(&ctx->mutex);
+	ret = pfm_check_state(call, ctx->state);
+	if (!ret)
+		ret = pfm_check_target(ctx);
+	if (ret)
+		goto out_unlock;
+	switch (call) {
+	case PFM_CALL_CREATE_SETS:
+		ret = pfm_create_evtsets(ctx, vec, count);
+		break;
+	case PFM_CALL_DELETE_SETS:
+		ret = pfm_delete_evtsets(ctx, vec, count);
+		break;
+	default:
+		ret = pfm_getinfo_evtsets(ctx, vec, count);
+		break;
+	}
+out_unlock:
+	mutex_unlock(&ctx->mutex);
+	return ret;
+}
+
+static long pfm_sets_call(int fd, void __user *uvec, int count,
+			  size_t elem_size, enum pfm_call call)
 {
 	struct pfm_context *ctx;
 	struct fd f;
@@ -233,7 +260,11 @@ static long pfm_sets_call(int fd, const void __user *uvec, int count,
 		ret = PTR_ERR(vec);
 		goto out_fdput;
 	}
-	ret = -EOPNOTSUPP;
+	ret = pfm_sets_apply(ctx, call, vec, count);
+	/* Effective timeouts and set information go back. */
+	if (call != PFM_CALL_DELETE_SETS && count &&
+	    copy_to_user(uvec, vec, array_size(count, elem_size)) && !ret)
+		ret = -EFAULT;
 	kfree(vec);
 out_fdput:
 	fdput(f);
@@ -356,19 +387,22 @@ SYSCALL_DEFINE1(pfm_restart, int, fd)
 SYSCALL_DEFINE3(pfm_create_evtsets, int, fd, struct pfarg_setdesc __user *,
 		ureq, int, count)
 {
-	return pfm_sets_call(fd, ureq, count, sizeof(struct pfarg_setdesc));
+	return pfm_sets_call(fd, ureq, count, sizeof(struct pfarg_setdesc),
+			     PFM_CALL_CREATE_SETS);
 }
 
 SYSCALL_DEFINE3(pfm_getinfo_evtsets, int, fd, struct pfarg_setinfo __user *,
 		ureq, int, count)
 {
-	return pfm_sets_call(fd, ureq, count, sizeof(struct pfarg_setinfo));
+	return pfm_sets_call(fd, ureq, count, sizeof(struct pfarg_setinfo),
+			     PFM_CALL_GETINFO_SETS);
 }
 
 SYSCALL_DEFINE3(pfm_delete_evtsets, int, fd, struct pfarg_setdesc __user *,
 		ureq, int, count)
 {
-	return pfm_sets_call(fd, ureq, count, sizeof(struct pfarg_setdesc));
+	return pfm_sets_call(fd, ureq, count, sizeof(struct pfarg_setdesc),
+			     PFM_CALL_DELETE_SETS);
 }
 
 SYSCALL_DEFINE1(pfm_unload_context, int, fd)

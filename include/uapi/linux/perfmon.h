@@ -61,6 +61,7 @@
  */
 #define PFM_SETFL_OVFL_SWITCH	0x01	/* switch after overflows */
 #define PFM_SETFL_TIME_SWITCH	0x02	/* switch on timeout */
+#define PFM_SETFL_EXCL_IDLE	0x08	/* system-wide: not while idle */
 
 /**
  * struct pfarg_ctx - argument of pfm_create_context()

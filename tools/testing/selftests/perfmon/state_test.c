@@ -90,26 +90,22 @@ static const char * const call_names[NR_CALLS] = {
 };
 
 /*
- * The table. Event sets arrive in P5 (EOPNOTSUPP in every state until
- * then); restart needs a pending notification (none before P4: EBUSY when
- * loaded).
+ * The table. The event set calls name set 0: it can be changed (created
+ * again) only while unloaded, read any time, and never deleted; restart
+ * needs a pending notification (none here: EBUSY when loaded).
  */
-#define EVTSETS_ERRNOS \
-	[CREATE_EVTSETS] = EOPNOTSUPP, \
-	[GETINFO_EVTSETS] = EOPNOTSUPP, \
-	[DELETE_EVTSETS] = EOPNOTSUPP
-
 #define UNLOADED_ERRNOS { \
 	[START] = EINVAL, \
 	[STOP] = EINVAL, \
 	[RESTART] = EINVAL, \
-	EVTSETS_ERRNOS, \
+	[DELETE_EVTSETS] = EINVAL, \
 }
 
 #define LOADED_ERRNOS { \
 	[LOAD] = EBUSY, \
 	[RESTART] = EBUSY, \
-	EVTSETS_ERRNOS, \
+	[CREATE_EVTSETS] = EBUSY, \
+	[DELETE_EVTSETS] = EBUSY, \
 }
 
 FIXTURE(state) {
