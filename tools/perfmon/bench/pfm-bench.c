@@ -24,6 +24,17 @@
  *		thread; both relative to the unmonitored ping-pong
  *   ctxsw_lazy	the same with one thread monitored and the other not: a
  *		lazy switch only stops and restarts the counters
+ *   sample_cost	(PMUv3 only) kernel cost per sample: a user-level asm loop
+ *		of SMPL_LOOP_ITERS * SMPL_LOOP_INSNS instructions, sampled
+ *		every SMPL_PERIOD user cycles of the cycle counter (PMC0 =
+ *		user only, PMD0 = -P with short and long reset -P, the
+ *		default format with a 1 MiB buffer mapped read-only) against
+ *		perf record's way (PERF_TYPE_HARDWARE CPU_CYCLES, user only,
+ *		sample_period P, IP|TID|TIME|CPU, a 1 MiB ring buffer), each
+ *		the slowdown of the loop over its unmonitored run divided by
+ *		the samples taken; with it the lost-samples check: the loop's
+ *		instructions / P samples expected, hdr_count recorded, no
+ *		buffer overflow, and perf's PERF_RECORD_LOST count
  *
  * The counters depend on the active PMU description
  * (/sys/kernel/perfmon/pmu_desc/model):
@@ -36,8 +47,8 @@
  *	only (P bit); perf gets the same four events as PERF_TYPE_RAW
  *	hardware events with exclude_kernel and exclude_hv. INST_RETIRED
  *	becomes CPU_CYCLES where the PMU does not advertise it (QEMU without
- *	-icount). Lines read_4_pmuv3, ctxsw_4_pmuv3 (the default) and
- *	ctxsw_lazy_pmuv3 (when named).
+ *	-icount). Lines read_4_pmuv3, ctxsw_4_pmuv3, sample_cost_pmuv3 (the
+ *	default) and ctxsw_lazy_pmuv3 (when named).
  *
  * On a hardware PMU, perfmon and perf never hold it at the same time: the
  * PMU resource manager refuses the second one (EBUSY). Each side is
@@ -46,11 +57,12 @@
  * The names given on the command line are the base names (read_4, not
  * read_4_pmuv3; the _pmuv3 suffix is accepted and ignored).
  *
- * -l runs one timed loop alone (getppid, pfm_read, perf_read, or pp_<a>_<b>
+ * -l runs one timed loop alone (getppid, pfm_read, perf_read, pp_<a>_<b>
  * with a and b among none, pfm, perf: a ping-pong between a thread
- * monitored by a and one monitored by b), so that an instruction profile
- * of the whole guest, minus that of a run with a count of 0, is the
- * profile of the loop.
+ * monitored by a and one monitored by b, or sample_<a>: sample_cost's
+ * workload of READS iterations sampled by a), so that an instruction
+ * profile of the whole guest, minus that of a run with a count of 0, is
+ * the profile of the loop.
  *
  * Exit status: 0 when every benchmark ran (targets missed included).
  */
@@ -65,9 +77,12 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <linux/perf_event.h>
+#include <linux/perfmon_dfl_smpl.h>
 
 #include "pfmlib_sys.h"
 
@@ -94,6 +109,7 @@ typedef long long s64;
 #define BUSY_TRIES	5
 
 #define REG_ACCESSES	"/sys/kernel/debug/perfmon/pmu_reg_accesses"
+#define PERF_MAX_RATE	"/proc/sys/kernel/perf_event_max_sample_rate"
 
 /* Defaults: enough calls that the loop and the clock reads vanish. */
 #define DFL_READS	100000
@@ -205,19 +221,25 @@ static u64 now_ns(void)
 	return (u64)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
 }
 
-/* PMU register accesses made by perfmon since boot, or -1 if unknown. */
-static s64 reg_accesses(void)
+/* The number at the start of file @path, or -1 if unreadable. */
+static s64 read_number(const char *path)
 {
 	unsigned long long v;
 	FILE *f;
 	int ok;
 
-	f = fopen(REG_ACCESSES, "re");
+	f = fopen(path, "re");
 	if (!f)
 		return -1;
 	ok = fscanf(f, "%llu", &v) == 1;
 	fclose(f);
 	return ok ? (s64)v : -1;
+}
+
+/* PMU register accesses made by perfmon since boot, or -1 if unknown. */
+static s64 reg_accesses(void)
+{
+	return read_number(REG_ACCESSES);
 }
 
 static void settle(void)
@@ -681,14 +703,388 @@ static double bench_ctxsw(const char *name, enum mon_kind follower_pfm,
 	return ratio(x, y);
 }
 
+/* --- sample_cost ------------------------------------------------------------- */
+
+/*
+ * The workload: an asm loop of SMPL_LOOP_INSNS instructions an iteration,
+ * SMPL_LOOP_ITERS iterations (20,000,000 instructions), plus
+ * SMPL_LOOP_EXTRA around it. Sampled every SMPL_PERIOD user cycles, which
+ * are instructions in exact mode, into a SMPL_BUF_SIZE buffer.
+ */
+#define SMPL_LOOP_INSNS		4
+#define SMPL_LOOP_EXTRA		3
+#define SMPL_LOOP_ITERS		5000000UL
+#define SMPL_PERIOD		10000ULL
+#define SMPL_BUF_SIZE		(1024UL * 1024)
+/* lost = expected - recorded may be off by one: the code around the loop */
+#define SMPL_LOST_TOLERANCE	1
+
+/* Address range of the loop: the IPs a sample of it may have. */
+static unsigned long smpl_loop_begin, smpl_loop_end;
+
+#ifdef __aarch64__
+/*
+ * Run the loop @n times (n > 0). @begin gets the address of its first
+ * instruction, @end that of the instruction after it, where an overflow on
+ * the last iteration's branch is taken. Local labels: inlining is fine.
+ */
+static inline void smpl_loop(unsigned long n, unsigned long *begin,
+			     unsigned long *end)
+{
+	unsigned long b, e;
+
+	__asm__ __volatile__("adr	%[b], 1f\n\t"
+		"adr	%[e], 2f\n\t"
+		"mov	x9, %[n]\n"
+		"1:\n\t"
+		"add	x10, x10, #1\n\t"
+		"eor	x11, x11, x10\n\t"
+		"subs	x9, x9, #1\n\t"
+		"b.ne	1b\n"
+		"2:\n\t"
+		: [b] "=&r" (b), [e] "=&r" (e)
+		: [n] "r" (n)
+		: "x9", "x10", "x11", "cc");
+	*begin = b;
+	*end = e;
+}
+#else
+/* Never timed: sample_cost runs on the PMUv3 only. */
+static inline void smpl_loop(unsigned long n, unsigned long *begin,
+			     unsigned long *end)
+{
+	unsigned long i;
+
+	for (i = 0; i < n; i++)
+		__asm__ __volatile__("" : : : "memory");
+	*begin = 0;
+	*end = 0;
+}
+#endif
+
+static bool smpl_in_loop(u64 ip)
+{
+	return ip >= smpl_loop_begin && ip <= smpl_loop_end;
+}
+
+/* The timed region: the loop alone, @iters iterations (none if 0). */
+static u64 smpl_workload(unsigned long iters)
+{
+	u64 t0, t1;
+
+	t0 = now_ns();
+	if (iters)
+		smpl_loop(iters, &smpl_loop_begin, &smpl_loop_end);
+	t1 = now_ns();
+	return t1 - t0;
+}
+
+/**
+ * struct smpl_run - one run of the workload
+ * @ns: time of the loop
+ * @samples: samples recorded (perfmon hdr_count, perf PERF_RECORD_SAMPLE)
+ * @in_loop: those with the IP in the loop
+ * @bad: those with a wrong pid, tid or CPU
+ * @overflows: perfmon hdr_overflows (the buffer became full)
+ * @lost: perf's PERF_RECORD_LOST sum
+ * @throttled: perf's PERF_RECORD_THROTTLE records
+ * @other: perf's other records
+ * @regs: perfmon's PMU register accesses from start to stop, -1 if unknown
+ */
+struct smpl_run {
+	u64	ns;
+	u64	samples;
+	u64	in_loop;
+	u64	bad;
+	u64	overflows;
+	u64	lost;
+	u64	throttled;
+	u64	other;
+	s64	regs;
+};
+
+/* The PMD value and reset values for a sampling period of @p. */
+static u64 smpl_period_val(u64 p)
+{
+	return (u64)0 - p;
+}
+
+static void smpl_pfm(struct smpl_run *r, unsigned long iters)
+{
+	char fmt_name[] = PFM_DFL_SMPL_NAME;
+	const struct pfm_dfl_smpl_entry *e;
+	const struct pfm_dfl_smpl_hdr *hdr;
+	struct pfm_dfl_smpl_arg arg;
+	struct pfarg_load load;
+	struct pfarg_ctx ctx;
+	struct pfarg_pmc pmc;
+	struct pfarg_pmd pmd;
+	s64 r0, r1;
+	void *buf;
+	u64 i;
+	int fd, try;
+
+	memset(r, 0, sizeof(*r));
+	memset(&arg, 0, sizeof(arg));
+	memset(&ctx, 0, sizeof(ctx));
+	memset(&load, 0, sizeof(load));
+	memset(&pmc, 0, sizeof(pmc));
+	memset(&pmd, 0, sizeof(pmd));
+	arg.buf_size = SMPL_BUF_SIZE;
+	/* PMC0/PMD0: the cycle counter, user level only */
+	pmc.reg_num = 0;
+	pmc.reg_value = PMUV3_P;
+	pmd.reg_num = 0;
+	pmd.reg_value = smpl_period_val(SMPL_PERIOD);
+	pmd.reg_short_reset = pmd.reg_value;
+	pmd.reg_long_reset = pmd.reg_value;
+
+	settle();
+	fd = pfm_create_context(&ctx, fmt_name, &arg, sizeof(arg));
+	if (fd < 0)
+		fail("pfm_create_context (default format)");
+	if (pfm_write_pmcs(fd, &pmc, 1))
+		fail("pfm_write_pmcs (PMC0)");
+	if (pfm_write_pmds(fd, &pmd, 1))
+		fail("pfm_write_pmds (PMD0)");
+	load.load_pid = gettid_();
+	for (try = 0; pfm_load_context(fd, &load); try++)
+		if (!busy_retry("pfm_load_context", try))
+			fail("pfm_load_context");
+	buf = mmap(NULL, SMPL_BUF_SIZE, PROT_READ, MAP_SHARED, fd, 0);
+	if (buf == MAP_FAILED)
+		fail("mmap (sampling buffer)");
+	r0 = reg_accesses();
+	if (pfm_start(fd, NULL))
+		fail("pfm_start");
+	r->ns = smpl_workload(iters);
+	if (pfm_stop(fd))
+		fail("pfm_stop");
+	r1 = reg_accesses();
+	r->regs = r0 >= 0 && r1 >= 0 ? r1 - r0 : -1;
+
+	/* stopped: the kernel no longer writes the buffer */
+	__atomic_thread_fence(__ATOMIC_ACQUIRE);
+	hdr = buf;
+	r->samples = hdr->hdr_count;
+	r->overflows = hdr->hdr_overflows;
+	if (hdr->hdr_cur_offs != sizeof(*hdr) + r->samples * sizeof(*e) ||
+	    hdr->hdr_cur_offs > SMPL_BUF_SIZE) {
+		printf("# pfm-bench: bad buffer: hdr_count=%llu hdr_cur_offs=%llu entry=%zu\n",
+		       (u64)hdr->hdr_count, (u64)hdr->hdr_cur_offs, sizeof(*e));
+		r->bad = r->samples;
+	} else {
+		e = (const void *)(hdr + 1);
+		for (i = 0; i < r->samples; i++, e++) {
+			r->in_loop += smpl_in_loop(e->ip);
+			r->bad += (pid_t)e->pid != gettid_() ||
+				  (pid_t)e->tgid != getpid() ||
+				  e->ovfl_pmd != 0 || e->cpu != 0;
+		}
+	}
+	munmap(buf, SMPL_BUF_SIZE);
+	close(fd);
+}
+
+/* A PERF_RECORD_SAMPLE of sample_type IP | TID | TIME | CPU. */
+struct perf_sample {
+	struct perf_event_header	header;
+	__u64				ip;
+	__u32				pid;
+	__u32				tid;
+	__u64				time;
+	__u32				cpu;
+	__u32				res;
+};
+
+/* A PERF_RECORD_LOST. */
+struct perf_lost {
+	struct perf_event_header	header;
+	__u64				id;
+	__u64				lost;
+};
+
+/* Copy the record at @offs of the ring (@data, @size bytes) to @rec. */
+static void perf_ring_copy(const char *data, u64 size, u64 offs, void *rec,
+			   size_t len)
+{
+	u64 at = offs & (size - 1);
+	size_t first = len;
+
+	if (at + first > size)
+		first = size - at;
+	memcpy(rec, data + at, first);
+	memcpy((char *)rec + first, data, len - first);
+}
+
+/* Count the records of the ring (not written any more: event disabled). */
+static void perf_ring_walk(struct perf_event_mmap_page *mp, u64 size,
+			   struct smpl_run *r)
+{
+	const char *data = (const char *)mp + mp->data_offset;
+	u64 head, offs;
+	union {
+		struct perf_event_header	h;
+		struct perf_sample		s;
+		struct perf_lost		l;
+	} rec;
+
+	head = __atomic_load_n(&mp->data_head, __ATOMIC_ACQUIRE);
+	for (offs = mp->data_tail; offs < head; offs += rec.h.size) {
+		perf_ring_copy(data, size, offs, &rec.h, sizeof(rec.h));
+		if (rec.h.size < sizeof(rec.h)) {
+			printf("# pfm-bench: perf ring: record of %u bytes at %llu\n",
+			       rec.h.size, offs);
+			break;
+		}
+		perf_ring_copy(data, size, offs, &rec,
+			       rec.h.size < sizeof(rec) ? rec.h.size : sizeof(rec));
+		switch (rec.h.type) {
+		case PERF_RECORD_SAMPLE:
+			r->samples++;
+			r->in_loop += smpl_in_loop(rec.s.ip);
+			r->bad += (pid_t)rec.s.tid != gettid_() ||
+				  (pid_t)rec.s.pid != getpid() ||
+				  rec.s.cpu != 0;
+			break;
+		case PERF_RECORD_LOST:
+			r->lost += rec.l.lost;
+			break;
+		case PERF_RECORD_THROTTLE:
+			r->throttled++;
+			break;
+		default:
+			r->other++;
+			break;
+		}
+	}
+	__atomic_store_n(&mp->data_tail, head, __ATOMIC_RELEASE);
+}
+
+static void smpl_perf(struct smpl_run *r, unsigned long iters)
+{
+	struct perf_event_attr attr;
+	struct perf_event_mmap_page *mp;
+	size_t page = sysconf(_SC_PAGESIZE);
+	size_t len = SMPL_BUF_SIZE + page;
+	int fd, try;
+
+	memset(r, 0, sizeof(*r));
+	memset(&attr, 0, sizeof(attr));
+	attr.size = sizeof(attr);
+	attr.type = PERF_TYPE_HARDWARE;
+	attr.config = PERF_COUNT_HW_CPU_CYCLES;
+	attr.sample_period = SMPL_PERIOD;
+	attr.sample_type = PERF_SAMPLE_IP | PERF_SAMPLE_TID |
+			   PERF_SAMPLE_TIME | PERF_SAMPLE_CPU;
+	attr.disabled = 1;
+	attr.exclude_kernel = 1;
+	attr.exclude_hv = 1;
+
+	settle();
+	/* this thread, any CPU; enabled around the loop as pfm_start/stop */
+	for (try = 0; (fd = syscall(SYS_perf_event_open, &attr, 0, -1, -1, 0)) < 0;
+	     try++)
+		if (!busy_retry("perf_event_open", try))
+			fail("perf_event_open (sampling)");
+	mp = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (mp == MAP_FAILED)
+		fail("mmap (perf ring buffer)");
+	if (ioctl(fd, PERF_EVENT_IOC_ENABLE, 0))
+		fail("PERF_EVENT_IOC_ENABLE");
+	r->ns = smpl_workload(iters);
+	if (ioctl(fd, PERF_EVENT_IOC_DISABLE, 0))
+		fail("PERF_EVENT_IOC_DISABLE");
+	r->regs = -1;
+	perf_ring_walk(mp, SMPL_BUF_SIZE, r);
+	munmap(mp, len);
+	close(fd);
+}
+
+static void print_smpl_run(const char *name, const char *who,
+			   const struct smpl_run *r, const struct smpl_run *none)
+{
+	printf("# %s raw %s: ns=%llu samples=%llu in_loop=%llu bad=%llu extra_ns=%lld regs=%lld\n",
+	       name, who, r->ns, r->samples, r->in_loop, r->bad,
+	       (s64)(r->ns - none->ns), r->regs);
+	if (r->samples && r->in_loop != r->samples)
+		printf("# %s WARNING: %s: %llu of %llu samples outside the loop [%#lx, %#lx]\n",
+		       name, who, r->samples - r->in_loop, r->samples,
+		       smpl_loop_begin, smpl_loop_end);
+	if (r->bad)
+		printf("# %s WARNING: %s: %llu samples with a wrong pid, tid or CPU\n",
+		       name, who, r->bad);
+}
+
+/* Extra ns per sample of a monitored run over the unmonitored one. */
+static double extra_per_sample(const struct smpl_run *r,
+			       const struct smpl_run *none)
+{
+	return r->samples ?
+	       ((double)r->ns - (double)none->ns) / r->samples : 0;
+}
+
+static void bench_sample_cost(void)
+{
+	const char *name = bench_name("sample_cost");
+	u64 insns = SMPL_LOOP_ITERS * SMPL_LOOP_INSNS + SMPL_LOOP_EXTRA;
+	u64 expected = insns / SMPL_PERIOD;
+	struct smpl_run none, pfm, perf;
+	s64 rate0, rate1, lost;
+	double x, y, regs;
+	bool met;
+
+	if (!pmu.hw) {
+		printf("# %s: the PMUv3 only, skipped\n", name);
+		return;
+	}
+	printf("# %s: loop of %llu instructions, period %llu user cycles, buffer %lu bytes\n",
+	       name, insns, SMPL_PERIOD, SMPL_BUF_SIZE);
+	settle();
+	memset(&none, 0, sizeof(none));
+	none.ns = smpl_workload(SMPL_LOOP_ITERS);
+	none.regs = -1;
+	printf("# %s raw none: ns=%llu\n", name, none.ns);
+	smpl_pfm(&pfm, SMPL_LOOP_ITERS);
+	print_smpl_run(name, "perfmon", &pfm, &none);
+	rate0 = read_number(PERF_MAX_RATE);
+	smpl_perf(&perf, SMPL_LOOP_ITERS);
+	rate1 = read_number(PERF_MAX_RATE);
+	print_smpl_run(name, "perf", &perf, &none);
+	printf("# %s raw perf records: lost=%llu throttle=%llu other=%llu\n",
+	       name, perf.lost, perf.throttled, perf.other);
+	if (rate0 != rate1)
+		printf("# %s note: perf_event_max_sample_rate %lld -> %lld\n",
+		       name, rate0, rate1);
+
+	x = extra_per_sample(&pfm, &none);
+	y = extra_per_sample(&perf, &none);
+	regs = pfm.regs >= 0 && pfm.samples ?
+	       (double)pfm.regs / pfm.samples : -1;
+	print_bench(name, x, y, "ns/sample", regs);
+	print_target(name, "ratio", ratio(x, y), 0.7);
+
+	lost = (s64)expected - (s64)pfm.samples;
+	met = llabs(lost) <= SMPL_LOST_TOLERANCE && !pfm.overflows;
+	/* one line, printed in pieces */
+	printf("# %s lost_samples: period=%llu buf_size=%lu expected=%llu",
+	       name, SMPL_PERIOD, SMPL_BUF_SIZE, expected);
+	printf(" recorded=%llu hdr_overflows=%llu lost=%lld", pfm.samples,
+	       pfm.overflows, lost);
+	printf(" perf_samples=%llu perf_lost=%llu\n", perf.samples, perf.lost);
+	printf("# %s target lost_samples |lost| <= %d, hdr_overflows == 0: %lld, %llu, %s\n",
+	       name, SMPL_LOST_TOLERANCE, lost, pfm.overflows,
+	       met ? "met" : "MISSED");
+}
+
 /* --- main ---------------------------------------------------------------- */
 
 static void print_usage(const char *prog)
 {
 	fprintf(stderr,
-		"usage: %s [-n READS] [-s ROUNDTRIPS] [read_4|ctxsw_4|ctxsw_lazy...]\n"
+		"usage: %s [-n READS] [-s ROUNDTRIPS] [read_4|ctxsw_4|ctxsw_lazy|sample_cost...]\n"
 		"       %s [-n READS] [-s ROUNDTRIPS] -l LOOP\n"
-		"LOOP: getppid, pfm_read, perf_read, pp_<a>_<b> (a, b: none|pfm|perf)\n",
+		"LOOP: getppid, pfm_read, perf_read, pp_<a>_<b>, sample_<a> (a, b: none|pfm|perf)\n",
 		prog, prog);
 	exit(2);
 }
@@ -776,6 +1172,7 @@ static int pmu_setup(void)
 /* -l: one loop alone. Return 0, or -1 for an unknown name. */
 static int run_loop(const char *loop, long reads, long roundtrips)
 {
+	struct smpl_run smpl;
 	const char *b;
 	double regs;
 	int ka, kb;
@@ -791,6 +1188,22 @@ static int run_loop(const char *loop, long reads, long roundtrips)
 	}
 	if (!strcmp(loop, "perf_read")) {
 		time_reads(loop, MON_PERF, reads, &regs);
+		return 0;
+	}
+	if (!strncmp(loop, "sample_", 7)) {
+		/* the sample_cost workload, reads iterations */
+		ka = mon_kind_of(loop + 7, strlen(loop + 7));
+		if (ka < 0 || (ka != MON_NONE && !pmu.hw))
+			return -1;
+		memset(&smpl, 0, sizeof(smpl));
+		settle();
+		if (ka == MON_PFM)
+			smpl_pfm(&smpl, reads);
+		else if (ka == MON_PERF)
+			smpl_perf(&smpl, reads);
+		else
+			smpl.ns = smpl_workload(reads);
+		print_smpl_run(loop, mon_names[ka], &smpl, &smpl);
 		return 0;
 	}
 	if (strncmp(loop, "pp_", 3))
@@ -830,7 +1243,7 @@ int main(int argc, char **argv)
 	long reads = DFL_READS, roundtrips = DFL_ROUNDTRIPS;
 	struct pp_result none;
 	const char *loop = NULL;
-	bool do_read, do_ctxsw, do_lazy;
+	bool do_read, do_ctxsw, do_lazy, do_smpl;
 	double r, regs;
 	char why[256];
 	cpu_set_t cpus;
@@ -889,6 +1302,8 @@ int main(int argc, char **argv)
 	do_read = wanted(argc, argv, "read_4", true);
 	do_ctxsw = wanted(argc, argv, "ctxsw_4", true);
 	do_lazy = wanted(argc, argv, "ctxsw_lazy", !pmu.hw);
+	/* sample_cost on the PMUv3 only */
+	do_smpl = wanted(argc, argv, "sample_cost", pmu.hw);
 	if (do_read)
 		bench_read_4(reads);
 	if (do_ctxsw || do_lazy)
@@ -908,5 +1323,7 @@ int main(int argc, char **argv)
 			print_target("ctxsw_lazy", "regs per switch pair",
 				     2 * regs, 2);
 	}
+	if (do_smpl)
+		bench_sample_cost();
 	return EXIT_SUCCESS;
 }
