@@ -33,6 +33,9 @@ struct pt_regs;
  * @active_set: the event set active at the overflow.
  * @ovfl_ctrl: output: PFM_OVFL_CTRL_* bits.
  * @num_smpl_pmds: number of values in @smpl_pmds_values.
+ * @pid: thread id of the interrupted thread, in the pid namespace of the
+ *	context's creator (0 when it has none there, e.g. the idle task).
+ * @tgid: process id of that thread, likewise.
  * @pmd_last_reset: the value the PMD was last reset to.
  * @pmd_eventid: the PMD's reg_smpl_eventid.
  * @smpl_pmds_values: the 64-bit values of the PMDs in the overflowed PMD's
@@ -43,6 +46,8 @@ struct pfm_ovfl_arg {
 	u16	active_set;
 	u32	ovfl_ctrl;
 	u16	num_smpl_pmds;
+	u32	pid;
+	u32	tgid;
 	u64	pmd_last_reset;
 	u64	pmd_eventid;
 	u64	*smpl_pmds_values;

@@ -136,6 +136,9 @@ static void pfm_restart_here(void *data)
 	}
 	ctx->can_restart = 0;
 	pfm_unmask(ctx);
+	/* A format that keeps it masked leaves it restartable. */
+	if (ctx->state == PFM_CTX_MASKED)
+		ctx->can_restart = 1;
 	r->unblock = ctx->block_pending;
 out_unlock:
 	raw_spin_unlock_irqrestore(&ctx->lock, flags);

@@ -11,6 +11,7 @@
 #include <linux/fcntl.h>
 #include <linux/file.h>
 #include <linux/fs.h>
+#include <linux/pid_namespace.h>
 #include <linux/rcupdate.h>
 #include <linux/slab.h>
 
@@ -40,6 +41,8 @@ static struct pfm_context *pfm_context_alloc(const struct pfarg_ctx *req)
 	init_waitqueue_head(&ctx->restart_wait);
 	ctx->state = PFM_CTX_UNLOADED;
 	ctx->flags = req->ctx_flags;
+	ctx->pid_ns = get_pid_ns(task_active_pid_ns(current));
+	ctx->kernel_ip_ok = pfm_may_count_kernel();
 	ctx->last_cpu = -1;
 	ctx->dirty = true;
 	ctx->ovfl_mask = GENMASK_ULL(ctx->pmu->counter_width - 1, 0);
@@ -79,6 +82,8 @@ void pfm_context_put(struct pfm_context *ctx)
 	if (!refcount_dec_and_test(&ctx->refs))
 		return;
 	pfm_smpl_release(ctx);
+	if (ctx->pid_ns)
+		put_pid_ns(ctx->pid_ns);
 	pfm_pmu_put(ctx->pmu);
 	/*
 	 * A scheduler hook that read task->pfm_ctx just before the context

@@ -211,6 +211,10 @@ struct pfm_event_set {
  * @smpl_size: its size in bytes, a multiple of PAGE_SIZE.
  * @smpl_values: room for the sampled PMD values of one overflow.
  * @smpl_mm: the mm whose locked_vm pays for the buffer (a reference).
+ * @pid_ns: the creator's pid namespace, in which messages and samples
+ *	give thread and process ids (a reference).
+ * @kernel_ip_ok: the creator may count at kernel level, so samples and
+ *	messages may carry kernel addresses.
  * @rcu: the scheduler hooks may still look at a context being freed.
  */
 struct pfm_context {
@@ -252,6 +256,8 @@ struct pfm_context {
 	size_t				smpl_size;
 	u64				*smpl_values;
 	struct mm_struct		*smpl_mm;
+	struct pid_namespace		*pid_ns;
+	bool				kernel_ip_ok;
 	struct rcu_head			rcu;
 };
 
@@ -301,6 +307,75 @@ static inline bool pfm_hw_holds(struct pfm_context *ctx)
 {
 	return ctx->hw_live && ctx->last_cpu == smp_processor_id() &&
 	       this_cpu_read(pfm_cpu.owner) == ctx;
+}
+
+/*
+ * Register bitmaps have room for PFM_MAX_PMDS bits, yet most PMUs use one
+ * word of them. The helpers below touch only the words a PMU uses, and
+ * stay inline for one-word PMUs, where the generic bitmap functions would
+ * be calls with a run-time length. Bits past @n are kept clear.
+ */
+static __always_inline unsigned int pfm_next_bit(const unsigned long *map,
+						 unsigned int n,
+						 unsigned int from)
+{
+	unsigned long word;
+
+	if (n > BITS_PER_LONG)
+		return find_next_bit(map, n, from);
+	if (from >= n)
+		return n;
+	word = map[0] & BITMAP_LAST_WORD_MASK(n) & (~0UL << from);
+	return word ? __ffs(word) : n;
+}
+
+static __always_inline void pfm_bits_zero(unsigned long *dst, unsigned int n)
+{
+	unsigned int w;
+
+	for (w = 0; w < BITS_TO_LONGS(n); w++)
+		dst[w] = 0;
+}
+
+static __always_inline void pfm_bits_copy(unsigned long *dst,
+					  const unsigned long *src,
+					  unsigned int n)
+{
+	unsigned int w;
+
+	for (w = 0; w < BITS_TO_LONGS(n); w++)
+		dst[w] = src[w];
+}
+
+static __always_inline void pfm_bits_or(unsigned long *dst,
+					const unsigned long *src,
+					unsigned int n)
+{
+	unsigned int w;
+
+	for (w = 0; w < BITS_TO_LONGS(n); w++)
+		dst[w] |= src[w];
+}
+
+static __always_inline void pfm_bits_and(unsigned long *dst,
+					 const unsigned long *src,
+					 unsigned int n)
+{
+	unsigned int w;
+
+	for (w = 0; w < BITS_TO_LONGS(n); w++)
+		dst[w] &= src[w];
+}
+
+static __always_inline bool pfm_bits_empty(const unsigned long *map,
+					   unsigned int n)
+{
+	unsigned int w;
+
+	for (w = 0; w < BITS_TO_LONGS(n); w++)
+		if (map[w])
+			return false;
+	return true;
 }
 
 /* Reserved fields of user arguments must be zero. */

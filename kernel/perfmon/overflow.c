@@ -23,8 +23,11 @@
 #include <linux/export.h>
 #include <linux/perfmon.h>
 #include <linux/perfmon_smpl.h>
+#include <linux/pid_namespace.h>
+#include <linux/ptrace.h>
 #include <linux/random.h>
 #include <linux/sched/clock.h>
+#include <linux/sched/task_stack.h>
 #include <linux/task_work.h>
 
 #include <asm/irq_regs.h>
@@ -84,12 +87,14 @@ void pfm_reset_pmds(struct pfm_context *ctx, const unsigned long *ovfl,
 	unsigned int n = ctx->pmu->num_pmds;
 	unsigned int i;
 
-	bitmap_copy(reset, ovfl, n);
-	for_each_set_bit(i, ovfl, n)
-		bitmap_or(reset, reset,
-			  (const unsigned long *)ctx->pmds[i].reset_pmds, n);
-	bitmap_and(reset, reset, ctx->used_pmds, n);
-	for_each_set_bit(i, reset, n)
+	pfm_bits_copy(reset, ovfl, n);
+	for (i = pfm_next_bit(ovfl, n, 0); i < n;
+	     i = pfm_next_bit(ovfl, n, i + 1))
+		pfm_bits_or(reset,
+			    (const unsigned long *)ctx->pmds[i].reset_pmds, n);
+	pfm_bits_and(reset, ctx->used_pmds, n);
+	for (i = pfm_next_bit(reset, n, 0); i < n;
+	     i = pfm_next_bit(reset, n, i + 1))
 		pfm_reset_pmd(ctx, i, long_reset);
 }
 
@@ -108,8 +113,8 @@ static void pfm_ovfl_fill_msg(struct pfm_context *ctx, union pfarg_msg *msg,
 
 	memset(msg, 0, sizeof(*msg));
 	m->msg_type = PFM_MSG_OVFL;
-	m->msg_ovfl_pid = task_tgid_nr(task);
-	m->msg_ovfl_tid = task_pid_nr(task);
+	m->msg_ovfl_pid = task_tgid_nr_ns(task, ctx->pid_ns);
+	m->msg_ovfl_tid = task_pid_nr_ns(task, ctx->pid_ns);
 	m->msg_ovfl_cpu = smp_processor_id();
 	m->msg_ovfl_ip = ip;
 	bitmap_to_arr64(m->msg_ovfl_pmds, pmds, ctx->pmu->num_pmds);
@@ -125,7 +130,7 @@ static void pfm_mask(struct pfm_context *ctx, const unsigned long *ovfl)
 	if (ctx->started && pfm_hw_holds(ctx))
 		pfm_hw_stop(ctx);
 	ctx->state = PFM_CTX_MASKED;
-	bitmap_or(ctx->ovfl_pmds, ctx->ovfl_pmds, ovfl, n);
+	pfm_bits_or(ctx->ovfl_pmds, ovfl, n);
 }
 
 static void pfm_notify(struct pfm_context *ctx, const unsigned long *pmds,
@@ -150,16 +155,36 @@ static void pfm_notify(struct pfm_context *ctx, const unsigned long *pmds,
 	}
 }
 
+/*
+ * A creator who may not count at kernel level does not get kernel
+ * addresses either: an overflow taken in the kernel (a software clock's
+ * timer, say) is reported at the thread's user-mode state, as perf does.
+ */
+static struct pt_regs *pfm_ovfl_regs(struct pfm_context *ctx,
+				     struct pt_regs *regs)
+{
+	if (!regs || user_mode(regs) || ctx->kernel_ip_ok)
+		return regs;
+	if (current->mm && !(current->flags & PF_KTHREAD))
+		return task_pt_regs(current);
+	return NULL;
+}
+
 /* Give each overflow to the sampling format; return the controls. */
 static u32 pfm_ovfl_format(struct pfm_context *ctx, const unsigned long *ovfl,
 			   unsigned long ip, u64 tstamp, struct pt_regs *regs)
 {
 	unsigned int n = ctx->pmu->num_pmds;
-	struct pfm_ovfl_arg arg = { .smpl_pmds_values = ctx->smpl_values };
+	struct pfm_ovfl_arg arg = {
+		.smpl_pmds_values	= ctx->smpl_values,
+		.pid			= task_pid_nr_ns(current, ctx->pid_ns),
+		.tgid			= task_tgid_nr_ns(current, ctx->pid_ns),
+	};
 	u32 ctrl = 0;
 	unsigned int i, j;
 
-	for_each_set_bit(i, ovfl, n) {
+	for (i = pfm_next_bit(ovfl, n, 0); i < n;
+	     i = pfm_next_bit(ovfl, n, i + 1)) {
 		const unsigned long *smpl =
 			(const unsigned long *)ctx->pmds[i].smpl_pmds;
 
@@ -168,9 +193,11 @@ static u32 pfm_ovfl_format(struct pfm_context *ctx, const unsigned long *ovfl,
 		arg.num_smpl_pmds = 0;
 		arg.pmd_last_reset = ctx->pmds[i].last_reset;
 		arg.pmd_eventid = ctx->pmds[i].eventid;
-		for_each_set_bit(j, smpl, n)
+		for (j = pfm_next_bit(smpl, n, 0); j < n;
+		     j = pfm_next_bit(smpl, n, j + 1))
 			ctx->smpl_values[arg.num_smpl_pmds++] =
-				pfm_hw_read_pmd(ctx, j);
+				test_bit(j, ctx->used_pmds) ?
+				pfm_hw_read_pmd(ctx, j) : 0;
 		ctx->smpl_fmt->handler(ctx->smpl_buf, &arg, ip, tstamp, regs);
 		ctrl |= arg.ovfl_ctrl;
 	}
@@ -185,8 +212,9 @@ static bool pfm_ovfl_fold(struct pfm_context *ctx, const unsigned long *hw,
 	unsigned int i;
 	u64 old;
 
-	bitmap_zero(ovfl, n);
-	for_each_set_bit(i, hw, n) {
+	pfm_bits_zero(ovfl, n);
+	for (i = pfm_next_bit(hw, n, 0); i < n;
+	     i = pfm_next_bit(hw, n, i + 1)) {
 		if (!test_bit(i, ctx->used_pmds))
 			continue;
 		old = ctx->pmds[i].value;
@@ -195,7 +223,7 @@ static bool pfm_ovfl_fold(struct pfm_context *ctx, const unsigned long *hw,
 		    !(ctx->pmds[i].flags & PFM_REGFL_NO_EMUL64))
 			__set_bit(i, ovfl);
 	}
-	return !bitmap_empty(ovfl, n);
+	return !pfm_bits_empty(ovfl, n);
 }
 
 static void pfm_ovfl_locked(struct pfm_context *ctx, const unsigned long *hw,
@@ -204,22 +232,25 @@ static void pfm_ovfl_locked(struct pfm_context *ctx, const unsigned long *hw,
 	DECLARE_BITMAP(ovfl, PFM_MAX_PMDS);
 	DECLARE_BITMAP(notify, PFM_MAX_PMDS);
 	unsigned int n = ctx->pmu->num_pmds;
-	unsigned long ip = regs ? instruction_pointer(regs) : 0;
+	unsigned long ip;
 	unsigned int i;
 	u32 ctrl;
 
 	lockdep_assert_held(&ctx->lock);
+	regs = pfm_ovfl_regs(ctx, regs);
+	ip = regs ? instruction_pointer(regs) : 0;
 	if (!pfm_ovfl_fold(ctx, hw, ovfl))
 		return;
 
-	bitmap_zero(notify, n);
-	for_each_set_bit(i, ovfl, n)
+	pfm_bits_zero(notify, n);
+	for (i = pfm_next_bit(ovfl, n, 0); i < n;
+	     i = pfm_next_bit(ovfl, n, i + 1))
 		if (ctx->pmds[i].flags & PFM_REGFL_OVFL_NOTIFY)
 			__set_bit(i, notify);
 
 	if (ctx->smpl_fmt)
 		ctrl = pfm_ovfl_format(ctx, ovfl, ip, local_clock(), regs);
-	else if (!bitmap_empty(notify, n))
+	else if (!pfm_bits_empty(notify, n))
 		ctrl = PFM_OVFL_CTRL_NOTIFY | PFM_OVFL_CTRL_MASK;
 	else
 		ctrl = PFM_OVFL_CTRL_RESET;
@@ -230,10 +261,11 @@ static void pfm_ovfl_locked(struct pfm_context *ctx, const unsigned long *hw,
 	 */
 	if (ctrl & PFM_OVFL_CTRL_MASK) {
 		pfm_mask(ctx, ovfl);
-		if (bitmap_empty(notify, n))
-			bitmap_copy(notify, ovfl, n);
+		if (pfm_bits_empty(notify, n))
+			pfm_bits_copy(notify, ovfl, n);
 	}
-	if ((ctrl & PFM_OVFL_CTRL_NOTIFY) && !bitmap_empty(notify, n))
+	if ((ctrl & (PFM_OVFL_CTRL_NOTIFY | PFM_OVFL_CTRL_MASK)) &&
+	    !pfm_bits_empty(notify, n))
 		pfm_notify(ctx, notify, ip, res);
 	if ((ctrl & PFM_OVFL_CTRL_RESET) && ctx->state != PFM_CTX_MASKED)
 		pfm_reset_pmds(ctx, ovfl, false);

@@ -14,6 +14,8 @@
  * The owner is written under pfm_rm_lock and read without it by the PMU
  * interrupt: an interrupt that races with a change of owner is one the
  * previous owner armed, and its handler finds nothing of its own pending.
+ * Handlers are read in hard interrupt context, which synchronize_rcu()
+ * waits for when one is removed.
  */
 #include <linux/bug.h>
 #include <linux/export.h>
@@ -25,7 +27,7 @@
 static DEFINE_SPINLOCK(pfm_rm_lock);
 static enum pfm_rm_user pfm_rm_holder = PFM_RM_NONE;
 static unsigned long pfm_rm_refs;
-static pfm_rm_irq_handler_t __rcu pfm_rm_handlers[PFM_RM_NR_USERS];
+static pfm_rm_irq_handler_t pfm_rm_handlers[PFM_RM_NR_USERS];
 
 static const char * const pfm_rm_names[PFM_RM_NR_USERS] = {
 	[PFM_RM_NONE]		= "none",
@@ -125,10 +127,10 @@ int pfm_rm_set_irq_handler(enum pfm_rm_user user,
 	if (!pfm_rm_valid_user(user) || user == PFM_RM_PERF)
 		return -EINVAL;
 	spin_lock_irqsave(&pfm_rm_lock, flags);
-	if (handler && rcu_access_pointer(pfm_rm_handlers[user]))
+	if (handler && pfm_rm_handlers[user])
 		ret = -EBUSY;
 	else
-		rcu_assign_pointer(pfm_rm_handlers[user], handler);
+		WRITE_ONCE(pfm_rm_handlers[user], handler);
 	spin_unlock_irqrestore(&pfm_rm_lock, flags);
 	if (!ret && !handler)
 		synchronize_rcu();
@@ -154,11 +156,9 @@ bool pfm_rm_dispatch_irq(struct pt_regs *regs, irqreturn_t *ret)
 
 	if (holder == PFM_RM_NONE || holder == PFM_RM_PERF)
 		return false;
-	rcu_read_lock();
-	handler = rcu_dereference(pfm_rm_handlers[holder]);
+	handler = READ_ONCE(pfm_rm_handlers[holder]);
 	if (handler)
 		*ret = handler(regs);
-	rcu_read_unlock();
 	return handler;
 }
 EXPORT_SYMBOL_GPL(pfm_rm_dispatch_irq);

@@ -91,6 +91,7 @@ static const struct pfm_regdesc pfm_sw_pmds[] = {
  *	was last folded.
  * @running: counters counting now.
  * @ovfl_timer: fires when the first running clock counter wraps.
+ * @armed: @ovfl_timer is queued.
  * @in_timer: @ovfl_timer's callback runs: re-arming goes through @rearm.
  * @rearm: nanoseconds to the next wrap, asked for from the callback.
  */
@@ -100,6 +101,7 @@ struct pfm_sw_regs {
 	u64		since[PFM_SW_NR_COUNTERS];
 	unsigned long	running;
 	struct hrtimer	ovfl_timer;
+	bool		armed;
 	bool		in_timer;
 	u64		rearm;
 };
@@ -201,11 +203,14 @@ static void pfm_sw_arm(struct pfm_sw_regs *regs)
 		regs->rearm = next < PFM_SW_OVFL_HORIZON ? next : 0;
 		return;
 	}
-	if (next >= PFM_SW_OVFL_HORIZON)
-		hrtimer_try_to_cancel(&regs->ovfl_timer);
-	else
+	if (next < PFM_SW_OVFL_HORIZON) {
 		hrtimer_start(&regs->ovfl_timer, ns_to_ktime(next),
 			      HRTIMER_MODE_REL_PINNED_HARD);
+		regs->armed = true;
+	} else if (regs->armed) {
+		hrtimer_try_to_cancel(&regs->ovfl_timer);
+		regs->armed = false;
+	}
 }
 
 static enum hrtimer_restart pfm_sw_ovfl_timer(struct hrtimer *timer)
@@ -231,6 +236,7 @@ static enum hrtimer_restart pfm_sw_ovfl_timer(struct hrtimer *timer)
 		pfm_pmu_overflow(&ovfl, get_irq_regs());
 	pfm_sw_arm(regs);
 	regs->in_timer = false;
+	regs->armed = regs->rearm != 0;
 	if (!regs->rearm)
 		return HRTIMER_NORESTART;
 	hrtimer_forward_now(timer, ns_to_ktime(regs->rearm));

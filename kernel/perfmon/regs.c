@@ -155,13 +155,17 @@ static void pfm_hw_save_previous_owner(struct pfm_context *ctx)
  */
 void pfm_hw_load(struct pfm_context *ctx)
 {
+	unsigned int npmcs = ctx->pmu->num_pmcs;
+	unsigned int npmds = ctx->pmu->num_pmds;
 	unsigned int i;
 
 	lockdep_assert_held(&ctx->lock);
 	pfm_hw_save_previous_owner(ctx);
-	for_each_set_bit(i, ctx->used_pmcs, ctx->pmu->num_pmcs)
+	for (i = pfm_next_bit(ctx->used_pmcs, npmcs, 0); i < npmcs;
+	     i = pfm_next_bit(ctx->used_pmcs, npmcs, i + 1))
 		pfm_hw_write_pmc(ctx, i);
-	for_each_set_bit(i, ctx->used_pmds, ctx->pmu->num_pmds)
+	for (i = pfm_next_bit(ctx->used_pmds, npmds, 0); i < npmds;
+	     i = pfm_next_bit(ctx->used_pmds, npmds, i + 1))
 		pfm_hw_write_pmd(ctx, i);
 
 	this_cpu_write(pfm_cpu.owner, ctx);
@@ -179,12 +183,14 @@ void pfm_hw_load(struct pfm_context *ctx)
  */
 void pfm_hw_save(struct pfm_context *ctx)
 {
+	unsigned int n = ctx->pmu->num_pmds;
 	unsigned int i;
 
 	lockdep_assert_held(&ctx->lock);
 	if (!ctx->hw_live)
 		return;
-	for_each_set_bit(i, ctx->used_pmds, ctx->pmu->num_pmds)
+	for (i = pfm_next_bit(ctx->used_pmds, n, 0); i < n;
+	     i = pfm_next_bit(ctx->used_pmds, n, i + 1))
 		ctx->pmds[i].value = pfm_hw_read_pmd(ctx, i);
 	pfm_hw_clear_live(ctx);
 }

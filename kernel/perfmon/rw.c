@@ -290,7 +290,9 @@ static int pfm_write_pmds_here(struct pfm_context *ctx, struct pfm_rw_args *a)
 static u64 pfm_current_pmd(struct pfm_context *ctx, struct pfm_event_set *set,
 			   unsigned int idx)
 {
-	if (set == ctx->active && pfm_hw_holds(ctx))
+	/* An unused PMD's counter may hold anybody's count. */
+	if (set == ctx->active && test_bit(idx, set->used_pmds) &&
+	    pfm_hw_holds(ctx))
 		return pfm_hw_read_pmd(ctx, idx);
 	return set->pmds[idx].value;
 }

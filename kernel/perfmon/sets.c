@@ -10,7 +10,9 @@
  * number of overflows of its PMDs (PFM_SETFL_OVFL_SWITCH).
  *
  * Sets keep statistics for tools to scale their counts: how often each
- * was activated and for how long it counted. Time only runs for a set
+ * was activated and for how long it counted (the latter only while the
+ * context has more than one set: the only set needs no scaling, and its
+ * context switches then cost no clock reads). Time only runs for a set
  * while it counts: while its thread runs (or, system-wide, while its CPU
  * is not idle with PFM_SETFL_EXCL_IDLE) and monitoring is started and not
  * masked. The switch timer runs on the same terms, from a per-CPU hrtimer.
@@ -103,6 +105,7 @@ struct pfm_event_set *pfm_find_set(struct pfm_context *ctx, u16 id)
  */
 void pfm_set_activate(struct pfm_context *ctx, struct pfm_event_set *set)
 {
+	unsigned int n = ctx->pmu->num_pmds;
 	unsigned int i;
 
 	ctx->active = set;
@@ -112,7 +115,8 @@ void pfm_set_activate(struct pfm_context *ctx, struct pfm_event_set *set)
 	ctx->pmds = set->pmds;
 	set->runs++;
 	set->remaining = set->timeout;
-	for_each_set_bit(i, set->used_pmds, ctx->pmu->num_pmds)
+	for (i = pfm_next_bit(set->used_pmds, n, 0); i < n;
+	     i = pfm_next_bit(set->used_pmds, n, i + 1))
 		set->pmds[i].ovfl_switch_left = set->pmds[i].ovfl_switch_cnt;
 }
 
@@ -154,6 +158,11 @@ void pfm_sets_free(struct pfm_context *ctx)
 
 /* --- time: duration and the switch timer --------------------------------------------- */
 
+static s64 pfm_set_timer_left(void)
+{
+	return ktime_to_ns(hrtimer_get_remaining(this_cpu_ptr(&pfm_set_timer)));
+}
+
 /**
  * pfm_set_counting_start - the active set starts counting on this CPU
  * @ctx: the context, locked, live here
@@ -169,8 +178,11 @@ void pfm_set_counting_start(struct pfm_context *ctx)
 	if (set->counting)
 		return;
 	set->counting = true;
+	/* With one set there is nothing to switch to, nor to scale. */
+	if (ctx->nr_sets == 1)
+		return;
 	set->since = local_clock();
-	if ((set->flags & PFM_SETFL_TIME_SWITCH) && ctx->nr_sets > 1)
+	if (set->flags & PFM_SETFL_TIME_SWITCH)
 		hrtimer_start(this_cpu_ptr(&pfm_set_timer),
 			      ns_to_ktime(set->remaining ?: 1),
 			      HRTIMER_MODE_REL_PINNED_HARD);
@@ -193,10 +205,12 @@ void pfm_set_counting_stop(struct pfm_context *ctx)
 	if (!set->counting)
 		return;
 	set->counting = false;
-	set->duration += local_clock() - set->since;
-	if (!(set->flags & PFM_SETFL_TIME_SWITCH) || ctx->nr_sets <= 1)
+	if (ctx->nr_sets == 1)
 		return;
-	left = ktime_to_ns(hrtimer_get_remaining(timer));
+	set->duration += local_clock() - set->since;
+	if (!(set->flags & PFM_SETFL_TIME_SWITCH))
+		return;
+	left = pfm_set_timer_left();
 	/* A timer that fired with the lock held here switches next time. */
 	set->remaining = left > 0 ? left : 1;
 	hrtimer_try_to_cancel(timer);
@@ -237,13 +251,17 @@ early_initcall(pfm_sets_timer_init);
 static void pfm_switch_hw(struct pfm_context *ctx, struct pfm_event_set *prev)
 {
 	struct pfm_event_set *next = ctx->active;
+	unsigned int npmcs = ctx->pmu->num_pmcs;
+	unsigned int npmds = ctx->pmu->num_pmds;
 	unsigned int i;
 
-	for_each_set_bit(i, next->used_pmcs, ctx->pmu->num_pmcs)
+	for (i = pfm_next_bit(next->used_pmcs, npmcs, 0); i < npmcs;
+	     i = pfm_next_bit(next->used_pmcs, npmcs, i + 1))
 		if (!test_bit(i, prev->used_pmcs) ||
 		    prev->pmcs[i] != next->pmcs[i])
 			pfm_hw_write_pmc(ctx, i);
-	for_each_set_bit(i, next->used_pmds, ctx->pmu->num_pmds)
+	for (i = pfm_next_bit(next->used_pmds, npmds, 0); i < npmds;
+	     i = pfm_next_bit(next->used_pmds, npmds, i + 1))
 		pfm_hw_write_pmd(ctx, i);
 }
 
@@ -260,6 +278,7 @@ void pfm_switch_set(struct pfm_context *ctx, struct pfm_event_set *next)
 	struct pfm_event_set *prev = ctx->active;
 	bool live = pfm_hw_holds(ctx);
 	bool counting = live && prev->counting;
+	unsigned int n = ctx->pmu->num_pmds;
 	unsigned int i;
 
 	lockdep_assert_held(&ctx->lock);
@@ -268,7 +287,8 @@ void pfm_switch_set(struct pfm_context *ctx, struct pfm_event_set *next)
 	if (counting)
 		pfm_hw_stop(ctx);
 	if (live)
-		for_each_set_bit(i, prev->used_pmds, ctx->pmu->num_pmds)
+		for (i = pfm_next_bit(prev->used_pmds, n, 0); i < n;
+		     i = pfm_next_bit(prev->used_pmds, n, i + 1))
 			prev->pmds[i].value = pfm_hw_read_pmd(ctx, i);
 
 	pfm_set_activate(ctx, next);
@@ -306,13 +326,15 @@ void pfm_switch_next(struct pfm_context *ctx)
 bool pfm_set_ovfl_switch(struct pfm_context *ctx, const unsigned long *ovfl)
 {
 	struct pfm_event_set *set = ctx->active;
+	unsigned int n = ctx->pmu->num_pmds;
 	bool do_switch = false;
 	unsigned int i;
 
-	bitmap_copy(set->ovfl_pmds, ovfl, ctx->pmu->num_pmds);
+	pfm_bits_copy(set->ovfl_pmds, ovfl, n);
 	if (!(set->flags & PFM_SETFL_OVFL_SWITCH) || ctx->nr_sets <= 1)
 		return false;
-	for_each_set_bit(i, ovfl, ctx->pmu->num_pmds) {
+	for (i = pfm_next_bit(ovfl, n, 0); i < n;
+	     i = pfm_next_bit(ovfl, n, i + 1)) {
 		struct pfm_pmd *pmd = &set->pmds[i];
 
 		if (pmd->ovfl_switch_cnt && pmd->ovfl_switch_left &&
@@ -417,7 +439,7 @@ int pfm_create_evtsets(struct pfm_context *ctx, struct pfarg_setdesc *req,
 		set->remaining = set->timeout;
 		set->runs = 0;
 		set->duration = 0;
-		bitmap_zero(set->ovfl_pmds, PFM_MAX_PMDS);
+		pfm_bits_zero(set->ovfl_pmds, PFM_MAX_PMDS);
 		raw_spin_unlock_irqrestore(&ctx->lock, flags);
 		req[i].set_timeout = set->timeout;
 	}
@@ -438,7 +460,7 @@ int pfm_create_evtsets(struct pfm_context *ctx, struct pfarg_setdesc *req,
 int pfm_delete_evtsets(struct pfm_context *ctx, struct pfarg_setdesc *req,
 		       int count)
 {
-	struct pfm_event_set *set;
+	struct pfm_event_set *set, *set0;
 	unsigned long flags;
 	int i;
 
@@ -451,12 +473,12 @@ int pfm_delete_evtsets(struct pfm_context *ctx, struct pfarg_setdesc *req,
 		    !pfm_find_set(ctx, req[i].set_id))
 			return -EINVAL;
 	}
+	set0 = list_first_entry(&ctx->sets, struct pfm_event_set, list);
 	for (i = 0; i < count; i++) {
 		set = pfm_find_set(ctx, req[i].set_id);
 		raw_spin_lock_irqsave(&ctx->lock, flags);
 		if (ctx->active == set)
-			pfm_set_activate(ctx, list_first_entry(&ctx->sets,
-						struct pfm_event_set, list));
+			pfm_set_activate(ctx, set0);
 		list_del(&set->list);
 		ctx->nr_sets--;
 		raw_spin_unlock_irqrestore(&ctx->lock, flags);
@@ -478,11 +500,10 @@ static void pfm_fill_setinfo(struct pfm_context *ctx,
 	info->set_runs = set->runs;
 	info->set_act_duration = set->duration;
 	info->set_timeout = set->timeout;
-	if (set->counting && pfm_hw_holds(ctx)) {
+	if (set->counting && ctx->nr_sets > 1 && pfm_hw_holds(ctx)) {
 		info->set_act_duration += now - set->since;
 		if (set->flags & PFM_SETFL_TIME_SWITCH)
-			info->set_timeout = max_t(s64, 1, ktime_to_ns(
-				hrtimer_get_remaining(this_cpu_ptr(&pfm_set_timer))));
+			info->set_timeout = max_t(s64, 1, pfm_set_timer_left());
 	} else if (set == ctx->active && set->remaining) {
 		info->set_timeout = set->remaining;
 	}

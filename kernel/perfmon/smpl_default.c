@@ -14,7 +14,7 @@
 #include <linux/module.h>
 #include <linux/perfmon_dfl_smpl.h>
 #include <linux/perfmon_smpl.h>
-#include <linux/sched.h>
+#include <asm/barrier.h>
 #include <linux/smp.h>
 #include <linux/string.h>
 
@@ -87,8 +87,8 @@ static int pfm_dfl_handler(void *buf, struct pfm_ovfl_arg *arg,
 	}
 
 	ent = buf + hdr->hdr_cur_offs;
-	ent->pid = task_pid_nr(current);
-	ent->tgid = task_tgid_nr(current);
+	ent->pid = arg->pid;
+	ent->tgid = arg->tgid;
 	ent->ovfl_pmd = arg->ovfl_pmd;
 	ent->reserved = 0;
 	ent->last_reset_val = arg->pmd_last_reset;
@@ -98,6 +98,8 @@ static int pfm_dfl_handler(void *buf, struct pfm_ovfl_arg *arg,
 	ent->set = arg->active_set;
 	memcpy(ent + 1, arg->smpl_pmds_values, values);
 
+	/* A reader that sees the new count sees the entry. */
+	smp_wmb();
 	hdr->hdr_cur_offs += sizeof(*ent) + values;
 	hdr->hdr_count++;
 

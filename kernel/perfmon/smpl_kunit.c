@@ -81,6 +81,8 @@ static u32 dfl_sample(struct kunit *test, u16 pmd, u16 nvals, int *ret)
 	struct pfm_ovfl_arg arg = {
 		.ovfl_pmd	= pmd,
 		.num_smpl_pmds	= nvals,
+		.pid		= 1234,
+		.tgid		= 5678,
 		.pmd_last_reset	= -1000ULL,
 		.smpl_pmds_values = f->values,
 	};
@@ -136,8 +138,8 @@ static void pfm_dfl_records(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, ent->ip, 0x1234);
 	KUNIT_EXPECT_EQ(test, ent->tstamp, 42);
 	KUNIT_EXPECT_EQ(test, ent->last_reset_val, -1000ULL);
-	KUNIT_EXPECT_EQ(test, ent->pid, task_pid_nr(current));
-	KUNIT_EXPECT_EQ(test, ent->tgid, task_tgid_nr(current));
+	KUNIT_EXPECT_EQ(test, ent->pid, 1234);
+	KUNIT_EXPECT_EQ(test, ent->tgid, 5678);
 	KUNIT_EXPECT_EQ(test, vals[0], 11);
 	KUNIT_EXPECT_EQ(test, vals[1], 22);
 }

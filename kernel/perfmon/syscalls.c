@@ -70,6 +70,35 @@ static void *pfm_vec_from_user(const void __user *uvec, int count,
 }
 
 /*
+ * Small vectors, the usual case (a few counters), are copied to the stack
+ * instead: it saves an allocation on every read of the counters.
+ */
+#define PFM_VEC_STACK_BYTES	(4 * sizeof(struct pfarg_pmd))
+
+static void *pfm_vec_in(const void __user *uvec, int count, size_t elem_size,
+			void *stack)
+{
+	int ret;
+
+	ret = pfm_check_vec_count(count, elem_size);
+	if (ret)
+		return ERR_PTR(ret);
+	if (!count)
+		return NULL;
+	if ((size_t)count * elem_size > PFM_VEC_STACK_BYTES)
+		return memdup_array_user(uvec, count, elem_size);
+	if (copy_from_user(stack, uvec, count * elem_size))
+		return ERR_PTR(-EFAULT);
+	return stack;
+}
+
+static void pfm_vec_free(void *vec, void *stack)
+{
+	if (vec != stack)
+		kfree(vec);
+}
+
+/*
  * Find the sampling format named by the caller and copy its argument in.
  * On success *fmt is NULL (no format) or pinned, and *arg is NULL or a
  * buffer the caller kfree()s.
@@ -187,6 +216,7 @@ out_unlock:
 static long pfm_vec_call(int fd, void __user *uvec, int count,
 			 size_t elem_size, enum pfm_vec_op op)
 {
+	u64 stack[PFM_VEC_STACK_BYTES / sizeof(u64)];
 	struct pfm_context *ctx;
 	struct fd f;
 	void *vec;
@@ -195,7 +225,7 @@ static long pfm_vec_call(int fd, void __user *uvec, int count,
 	ret = pfm_fdget_ctx(fd, &f, &ctx);
 	if (ret)
 		return ret;
-	vec = pfm_vec_from_user(uvec, count, elem_size);
+	vec = pfm_vec_in(uvec, count, elem_size, stack);
 	if (IS_ERR(vec)) {
 		ret = PTR_ERR(vec);
 		goto out_fdput;
@@ -208,7 +238,7 @@ static long pfm_vec_call(int fd, void __user *uvec, int count,
 	if ((op == PFM_VEC_READ_PMDS || ret) && count &&
 	    copy_to_user(uvec, vec, array_size(count, elem_size)) && !ret)
 		ret = -EFAULT;
-	kfree(vec);
+	pfm_vec_free(vec, stack);
 out_fdput:
 	fdput(f);
 	return ret;

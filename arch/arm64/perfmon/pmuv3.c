@@ -269,7 +269,7 @@ static irqreturn_t pfm_pmuv3_interrupt(struct pt_regs *regs)
 		return IRQ_NONE;
 	/* Back to register numbers: the cycle counter is PMD0. */
 	ovfl_pmds = ((unsigned long)(ovfl & ~BIT(PFM_PMUV3_CYCLE_BIT)) << 1) |
-		    !!(ovfl & BIT(PFM_PMUV3_CYCLE_BIT));
+		    ((ovfl >> PFM_PMUV3_CYCLE_BIT) & 1);
 	pfm_pmu_overflow(&ovfl_pmds, regs);
 	return IRQ_HANDLED;
 }

@@ -42,7 +42,9 @@ struct pfm_dfl_smpl_arg {
  * @hdr_count: number of entries in the buffer.
  * @hdr_cur_offs: offset from the start of the buffer of the byte after
  *	the last entry.
- * @hdr_overflows: times an overflow found the buffer full.
+ * @hdr_overflows: times the buffer became full, counting both the sample
+ *	that filled it and any overflow that found it full (whose sample is
+ *	lost).
  * @hdr_buf_size: size of the buffer in bytes.
  * @hdr_min_buf_space: room the largest entry needs; the buffer is full
  *	when less than this is left.
@@ -64,7 +66,8 @@ struct pfm_dfl_smpl_hdr {
 /**
  * struct pfm_dfl_smpl_entry - one sample
  * @pid: thread id of the thread interrupted by the overflow (perfmon2's
- *	name; in a system-wide context any thread, or 0 for the idle task).
+ *	name), in the pid namespace of the context's creator; in a
+ *	system-wide context any thread, or 0 for the idle task.
  * @ovfl_pmd: PMD whose overflow made the sample.
  * @reserved: zero.
  * @last_reset_val: value the PMD was last reset to; its distance to 2^64
@@ -73,7 +76,7 @@ struct pfm_dfl_smpl_hdr {
  * @tstamp: local_clock() of the CPU at the overflow, in nanoseconds.
  * @cpu: CPU that took the overflow.
  * @set: event set active at the overflow.
- * @tgid: process id (thread group id) of that thread.
+ * @tgid: process id (thread group id) of that thread, likewise.
  */
 struct pfm_dfl_smpl_entry {
 	__u32	pid;
