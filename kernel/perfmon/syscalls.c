@@ -98,79 +98,6 @@ static void pfm_vec_free(void *vec, void *stack)
 		kfree(vec);
 }
 
-/*
- * Find the sampling format named by the caller and copy its argument in.
- * On success *fmt is NULL (no format) or pinned, and *arg is NULL or a
- * buffer the caller kfree()s.
- */
-static int pfm_get_fmt_arg(const char __user *fmt_name,
-			   const void __user *fmt_arg, size_t fmt_arg_size,
-			   const struct pfm_smpl_fmt **fmt, void **arg)
-{
-	char name[PFM_FMT_NAME_LEN];
-	long len;
-
-	*fmt = NULL;
-	*arg = NULL;
-	if (!fmt_name)
-		return fmt_arg || fmt_arg_size ? -EINVAL : 0;
-
-	len = strncpy_from_user(name, fmt_name, sizeof(name));
-	if (len < 0)
-		return len;
-	if (!len || len == sizeof(name))
-		return -EINVAL;
-	*fmt = pfm_fmt_get(name);
-	if (!*fmt)
-		return -EINVAL;
-	if (fmt_arg_size != (*fmt)->arg_size ||
-	    (fmt_arg_size && !fmt_arg))
-		goto out_put_fmt;
-	if (!fmt_arg_size)
-		return 0;
-	*arg = memdup_user(fmt_arg, fmt_arg_size);
-	if (IS_ERR(*arg)) {
-		len = PTR_ERR(*arg);
-		*arg = NULL;
-		pfm_fmt_put(*fmt);
-		*fmt = NULL;
-		return len;
-	}
-	return 0;
-
-out_put_fmt:
-	pfm_fmt_put(*fmt);
-	*fmt = NULL;
-	return -EINVAL;
-}
-
-SYSCALL_DEFINE4(pfm_create_context, struct pfarg_ctx __user *, ureq,
-		const char __user *, fmt_name, void __user *, fmt_arg,
-		size_t, fmt_arg_size)
-{
-	const struct pfm_smpl_fmt *fmt;
-	struct pfarg_ctx req;
-	void *arg;
-	int ret;
-
-	pfm_build_check_abi();
-	if (copy_from_user(&req, ureq, sizeof(req)))
-		return -EFAULT;
-	ret = pfm_check_ctx_arg(&req);
-	if (ret)
-		return ret;
-	if (!pfm_may_monitor())
-		return -EPERM;
-	if ((req.ctx_flags & PFM_FL_SYSTEM_WIDE) && !pfm_may_system_wide())
-		return -EPERM;
-	ret = pfm_get_fmt_arg(fmt_name, fmt_arg, fmt_arg_size, &fmt, &arg);
-	if (ret)
-		return ret;
-	ret = pfm_context_create(&req, fmt, arg);
-	kfree(arg);
-	return ret;
-}
-
 /* The vector calls: copy in, apply with the context locked, copy out. */
 enum pfm_vec_op {
 	PFM_VEC_WRITE_PMCS,
@@ -323,6 +250,180 @@ static long pfm_ctx_call(int fd, enum pfm_call call,
 	return ret;
 }
 
+/*
+ * pfm_read_pmds() looks at three fields of an element and fills six: moving
+ * only those, instead of the 176 bytes of each element both ways, is most
+ * of what a read of a few counters costs. The last byte of the vector is
+ * read too, so that a vector that is not all there still fails.
+ */
+static int pfm_read_pmds_in(struct pfarg_pmd *k,
+			    const struct pfarg_pmd __user *u, int count)
+{
+	const char __user *last = (const char __user *)(u + count) - 1;
+	char c;
+	int i;
+
+	if (!user_read_access_begin(u, array_size(count, sizeof(*u))))
+		return -EFAULT;
+	unsafe_get_user(c, last, efault);
+	for (i = 0; i < count; i++) {
+		unsafe_get_user(k[i].reg_num, &u[i].reg_num, efault);
+		unsafe_get_user(k[i].reg_set, &u[i].reg_set, efault);
+		unsafe_get_user(k[i].reg_flags, &u[i].reg_flags, efault);
+	}
+	user_read_access_end();
+	return 0;
+efault:
+	user_read_access_end();
+	return -EFAULT;
+}
+
+/*
+ * Back go the elements that were read and, after a failure, the reg_flags
+ * of the bad one, which says why; the elements after it are left alone.
+ */
+static int pfm_read_pmds_out(struct pfarg_pmd __user *u,
+			     const struct pfarg_pmd *k, int count, bool failed)
+{
+	int i, done = count;
+
+	if (failed) {
+		for (done = 0; done < count; done++)
+			if (k[done].reg_flags & PFM_REG_RETFL_MASK)
+				break;
+		if (done == count)
+			return 0;
+	}
+	if (!user_write_access_begin(u, array_size(count, sizeof(*u))))
+		return -EFAULT;
+	if (failed)
+		unsafe_put_user(k[done].reg_flags, &u[done].reg_flags, efault);
+	for (i = 0; i < done; i++) {
+		unsafe_put_user(k[i].reg_flags, &u[i].reg_flags, efault);
+		unsafe_put_user(k[i].reg_value, &u[i].reg_value, efault);
+		unsafe_put_user(k[i].reg_long_reset, &u[i].reg_long_reset,
+				efault);
+		unsafe_put_user(k[i].reg_short_reset, &u[i].reg_short_reset,
+				efault);
+		unsafe_put_user(k[i].reg_last_reset_val,
+				&u[i].reg_last_reset_val, efault);
+		unsafe_put_user(k[i].reg_ovfl_switch_cnt,
+				&u[i].reg_ovfl_switch_cnt, efault);
+	}
+	user_write_access_end();
+	return 0;
+efault:
+	user_write_access_end();
+	return -EFAULT;
+}
+
+static long pfm_read_pmds_call(int fd, struct pfarg_pmd __user *uvec,
+			       int count)
+{
+	struct pfarg_pmd stack[PFM_VEC_STACK_BYTES / sizeof(struct pfarg_pmd)];
+	struct pfarg_pmd *vec = stack;
+	struct pfm_context *ctx;
+	struct fd f;
+	int ret;
+
+	ret = pfm_fdget_ctx(fd, &f, &ctx);
+	if (ret)
+		return ret;
+	ret = pfm_check_vec_count(count, sizeof(*vec));
+	if (ret || !count)
+		goto out_fdput;
+	if (count > ARRAY_SIZE(stack)) {
+		vec = kmalloc_array(count, sizeof(*vec), GFP_KERNEL);
+		if (!vec) {
+			ret = -ENOMEM;
+			goto out_fdput;
+		}
+	}
+	ret = pfm_read_pmds_in(vec, uvec, count);
+	if (!ret)
+		ret = pfm_vec_apply(ctx, PFM_VEC_READ_PMDS, vec, count);
+	if (ret != -EFAULT && pfm_read_pmds_out(uvec, vec, count, ret) && !ret)
+		ret = -EFAULT;
+	if (vec != stack)
+		kfree(vec);
+out_fdput:
+	fdput(f);
+	return ret;
+}
+
+/*
+ * Find the sampling format named by the caller and copy its argument in.
+ * On success *fmt is NULL (no format) or pinned, and *arg is NULL or a
+ * buffer the caller kfree()s.
+ */
+static int pfm_get_fmt_arg(const char __user *fmt_name,
+			   const void __user *fmt_arg, size_t fmt_arg_size,
+			   const struct pfm_smpl_fmt **fmt, void **arg)
+{
+	char name[PFM_FMT_NAME_LEN];
+	long len;
+
+	*fmt = NULL;
+	*arg = NULL;
+	if (!fmt_name)
+		return fmt_arg || fmt_arg_size ? -EINVAL : 0;
+
+	len = strncpy_from_user(name, fmt_name, sizeof(name));
+	if (len < 0)
+		return len;
+	if (!len || len == sizeof(name))
+		return -EINVAL;
+	*fmt = pfm_fmt_get(name);
+	if (!*fmt)
+		return -EINVAL;
+	if (fmt_arg_size != (*fmt)->arg_size ||
+	    (fmt_arg_size && !fmt_arg))
+		goto out_put_fmt;
+	if (!fmt_arg_size)
+		return 0;
+	*arg = memdup_user(fmt_arg, fmt_arg_size);
+	if (IS_ERR(*arg)) {
+		len = PTR_ERR(*arg);
+		*arg = NULL;
+		pfm_fmt_put(*fmt);
+		*fmt = NULL;
+		return len;
+	}
+	return 0;
+
+out_put_fmt:
+	pfm_fmt_put(*fmt);
+	*fmt = NULL;
+	return -EINVAL;
+}
+
+SYSCALL_DEFINE4(pfm_create_context, struct pfarg_ctx __user *, ureq,
+		const char __user *, fmt_name, void __user *, fmt_arg,
+		size_t, fmt_arg_size)
+{
+	const struct pfm_smpl_fmt *fmt;
+	struct pfarg_ctx req;
+	void *arg;
+	int ret;
+
+	pfm_build_check_abi();
+	if (copy_from_user(&req, ureq, sizeof(req)))
+		return -EFAULT;
+	ret = pfm_check_ctx_arg(&req);
+	if (ret)
+		return ret;
+	if (!pfm_may_monitor())
+		return -EPERM;
+	if ((req.ctx_flags & PFM_FL_SYSTEM_WIDE) && !pfm_may_system_wide())
+		return -EPERM;
+	ret = pfm_get_fmt_arg(fmt_name, fmt_arg, fmt_arg_size, &fmt, &arg);
+	if (ret)
+		return ret;
+	ret = pfm_context_create(&req, fmt, arg);
+	kfree(arg);
+	return ret;
+}
+
 SYSCALL_DEFINE3(pfm_write_pmcs, int, fd, struct pfarg_pmc __user *, ureq,
 		int, count)
 {
@@ -340,8 +441,7 @@ SYSCALL_DEFINE3(pfm_write_pmds, int, fd, struct pfarg_pmd __user *, ureq,
 SYSCALL_DEFINE3(pfm_read_pmds, int, fd, struct pfarg_pmd __user *, ureq,
 		int, count)
 {
-	return pfm_vec_call(fd, ureq, count, sizeof(struct pfarg_pmd),
-			    PFM_VEC_READ_PMDS);
+	return pfm_read_pmds_call(fd, ureq, count);
 }
 
 SYSCALL_DEFINE2(pfm_load_context, int, fd, struct pfarg_load __user *, ureq)
