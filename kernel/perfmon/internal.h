@@ -459,8 +459,8 @@ struct pfm_event_set *pfm_find_set(struct pfm_context *ctx, u16 id);
 void pfm_set_activate(struct pfm_context *ctx, struct pfm_event_set *set);
 void pfm_switch_set(struct pfm_context *ctx, struct pfm_event_set *next);
 void pfm_switch_next(struct pfm_context *ctx);
-void pfm_set_counting_start(struct pfm_context *ctx);
-void pfm_set_counting_stop(struct pfm_context *ctx);
+void __pfm_set_counting_start(struct pfm_context *ctx);
+void __pfm_set_counting_stop(struct pfm_context *ctx);
 bool pfm_set_ovfl_switch(struct pfm_context *ctx, const unsigned long *ovfl);
 int pfm_create_evtsets(struct pfm_context *ctx, struct pfarg_setdesc *req,
 		       int count);
@@ -468,6 +468,26 @@ int pfm_delete_evtsets(struct pfm_context *ctx, struct pfarg_setdesc *req,
 		       int count);
 int pfm_getinfo_evtsets(struct pfm_context *ctx, struct pfarg_setinfo *req,
 			int count);
+
+/*
+ * The active set starts or stops counting. With one set there is nothing
+ * to switch to, nor to scale, so a context switch pays one store.
+ */
+static inline void pfm_set_counting_start(struct pfm_context *ctx)
+{
+	if (ctx->nr_sets == 1)
+		ctx->active->counting = true;
+	else
+		__pfm_set_counting_start(ctx);
+}
+
+static inline void pfm_set_counting_stop(struct pfm_context *ctx)
+{
+	if (ctx->nr_sets == 1)
+		ctx->active->counting = false;
+	else
+		__pfm_set_counting_stop(ctx);
+}
 
 /* rw.c: pfm_write_pmcs(), pfm_write_pmds(), pfm_read_pmds() */
 int pfm_write_pmcs(struct pfm_context *ctx, struct pfarg_pmc *req,

@@ -155,15 +155,37 @@ static void pfm_notify(struct pfm_context *ctx, const unsigned long *pmds,
 	}
 }
 
+/* Whether one of the overflowed PMDs is controlled by a kernel-level PMC. */
+static bool pfm_ovfl_counts_kernel(struct pfm_context *ctx,
+				   const unsigned long *ovfl)
+{
+	const struct pfm_pmu_desc *pmu = ctx->pmu;
+	unsigned int n = min(pmu->num_pmds, pmu->num_pmcs);
+	unsigned int i;
+
+	if (!pmu->ops->pmc_counts_kernel)
+		return false;
+	for (i = pfm_next_bit(ovfl, n, 0); i < n;
+	     i = pfm_next_bit(ovfl, n, i + 1))
+		if (test_bit(i, ctx->used_pmcs) &&
+		    pmu->ops->pmc_counts_kernel(pmu, i, ctx->pmcs[i]))
+			return true;
+	return false;
+}
+
 /*
- * A creator who may not count at kernel level does not get kernel
- * addresses either: an overflow taken in the kernel (a software clock's
- * timer, say) is reported at the thread's user-mode state, as perf does.
+ * An overflow of user-level counters taken in the kernel (a software
+ * clock's timer, say) is reported at the thread's user-mode state, as
+ * perf does for events that exclude the kernel; and a creator who may not
+ * count at kernel level never gets a kernel address.
  */
 static struct pt_regs *pfm_ovfl_regs(struct pfm_context *ctx,
-				     struct pt_regs *regs)
+				     struct pt_regs *regs,
+				     const unsigned long *ovfl)
 {
-	if (!regs || user_mode(regs) || ctx->kernel_ip_ok)
+	if (!regs || user_mode(regs))
+		return regs;
+	if (ctx->kernel_ip_ok && pfm_ovfl_counts_kernel(ctx, ovfl))
 		return regs;
 	if (current->mm && !(current->flags & PF_KTHREAD))
 		return task_pt_regs(current);
@@ -237,10 +259,10 @@ static void pfm_ovfl_locked(struct pfm_context *ctx, const unsigned long *hw,
 	u32 ctrl;
 
 	lockdep_assert_held(&ctx->lock);
-	regs = pfm_ovfl_regs(ctx, regs);
-	ip = regs ? instruction_pointer(regs) : 0;
 	if (!pfm_ovfl_fold(ctx, hw, ovfl))
 		return;
+	regs = pfm_ovfl_regs(ctx, regs, ovfl);
+	ip = regs ? instruction_pointer(regs) : 0;
 
 	pfm_bits_zero(notify, n);
 	for (i = pfm_next_bit(ovfl, n, 0); i < n;

@@ -183,6 +183,14 @@ static void pfm_sw_fold(struct pfm_sw_regs *regs, unsigned int idx,
 	regs->since[idx] = t;
 }
 
+/* Whether a clock counter at @count wraps within the timer's horizon. */
+static bool pfm_sw_near_wrap(u64 count)
+{
+	u64 left = -count;
+
+	return left && left < PFM_SW_OVFL_HORIZON;
+}
+
 /*
  * (Re)arm the overflow timer for the running clock counter closest to
  * 2^64; its count is current (just folded, started or written).
@@ -192,11 +200,13 @@ static void pfm_sw_arm(struct pfm_sw_regs *regs)
 	u64 left, next = PFM_SW_OVFL_HORIZON;
 	unsigned int i;
 
-	for_each_set_bit(i, &regs->running, PFM_SW_NR_COUNTERS) {
+	for (i = pfm_next_bit(&regs->running, PFM_SW_NR_COUNTERS, 0);
+	     i < PFM_SW_NR_COUNTERS;
+	     i = pfm_next_bit(&regs->running, PFM_SW_NR_COUNTERS, i + 1)) {
 		if (!pfm_sw_is_clock(regs, i))
 			continue;
 		left = -regs->count[i];
-		if (left && left < next)
+		if (pfm_sw_near_wrap(regs->count[i]) && left < next)
 			next = left;
 	}
 	if (regs->in_timer) {
@@ -222,7 +232,9 @@ static enum hrtimer_restart pfm_sw_ovfl_timer(struct hrtimer *timer)
 	unsigned int i;
 	u64 old;
 
-	for_each_set_bit(i, &regs->running, PFM_SW_NR_COUNTERS) {
+	for (i = pfm_next_bit(&regs->running, PFM_SW_NR_COUNTERS, 0);
+	     i < PFM_SW_NR_COUNTERS;
+	     i = pfm_next_bit(&regs->running, PFM_SW_NR_COUNTERS, i + 1)) {
 		if (!pfm_sw_is_clock(regs, i))
 			continue;
 		old = regs->count[i];
@@ -283,16 +295,23 @@ static void pfm_sw_start(const struct pfm_pmu_desc *pmu,
 {
 	struct pfm_sw_regs *regs = this_cpu_ptr(&pfm_sw_regs);
 	struct pfm_sw_now now = { };
+	bool near = false;
 	unsigned int i;
 
-	for_each_set_bit(i, used, PFM_SW_NR_COUNTERS) {
+	for (i = pfm_next_bit(used, PFM_SW_NR_COUNTERS, 0);
+	     i < PFM_SW_NR_COUNTERS;
+	     i = pfm_next_bit(used, PFM_SW_NR_COUNTERS, i + 1)) {
 		if (!pfm_sw_enabled(regs->evtsel[i]))
 			continue;
-		if (pfm_sw_is_clock(regs, i))
+		if (pfm_sw_is_clock(regs, i)) {
 			regs->since[i] = pfm_sw_clock(&now, regs, i);
+			near |= pfm_sw_near_wrap(regs->count[i]);
+		}
 		__set_bit(i, &regs->running);
 	}
-	pfm_sw_arm(regs);
+	/* Counting, not sampling, needs no timer: most starts skip this. */
+	if (near || regs->armed)
+		pfm_sw_arm(regs);
 }
 
 static void pfm_sw_stop(const struct pfm_pmu_desc *pmu,
@@ -302,11 +321,14 @@ static void pfm_sw_stop(const struct pfm_pmu_desc *pmu,
 	struct pfm_sw_now now = { };
 	unsigned int i;
 
-	for_each_set_bit(i, used, PFM_SW_NR_COUNTERS) {
+	for (i = pfm_next_bit(used, PFM_SW_NR_COUNTERS, 0);
+	     i < PFM_SW_NR_COUNTERS;
+	     i = pfm_next_bit(used, PFM_SW_NR_COUNTERS, i + 1)) {
 		pfm_sw_fold(regs, i, &now);
 		__clear_bit(i, &regs->running);
 	}
-	pfm_sw_arm(regs);
+	if (regs->armed)
+		pfm_sw_arm(regs);
 }
 
 static void pfm_sw_sched_note(const struct pfm_pmu_desc *pmu,
@@ -318,7 +340,9 @@ static void pfm_sw_sched_note(const struct pfm_pmu_desc *pmu,
 
 	wanted = note == PFM_NOTE_MIGRATE ? PFM_SW_CPU_MIGRATIONS :
 					    PFM_SW_CONTEXT_SWITCHES;
-	for_each_set_bit(i, &regs->running, PFM_SW_NR_COUNTERS)
+	for (i = pfm_next_bit(&regs->running, PFM_SW_NR_COUNTERS, 0);
+	     i < PFM_SW_NR_COUNTERS;
+	     i = pfm_next_bit(&regs->running, PFM_SW_NR_COUNTERS, i + 1))
 		if (pfm_sw_event_of(regs, i) == wanted)
 			regs->count[i]++;
 }

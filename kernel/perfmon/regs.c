@@ -52,7 +52,7 @@ u64 pfm_pmd_value(u64 image, u64 hw, u64 ovfl_mask, bool no_emul64)
 	return pfm_pmd_fold(image, hw, ovfl_mask);
 }
 
-static void pfm_count_access(void)
+static __always_inline void pfm_count_access(void)
 {
 	this_cpu_inc(pfm_cpu.reg_accesses);
 }

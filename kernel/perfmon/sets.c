@@ -164,13 +164,14 @@ static s64 pfm_set_timer_left(void)
 }
 
 /**
- * pfm_set_counting_start - the active set starts counting on this CPU
+ * __pfm_set_counting_start - the active set starts counting on this CPU
  * @ctx: the context, locked, live here
  *
- * Called by pfm_hw_start(): opens a duration stretch and arms the switch
- * timer for what is left of the set's timeout.
+ * Called through pfm_set_counting_start() when the context has more than
+ * one set: opens a duration stretch and arms the switch timer for what is
+ * left of the set's timeout.
  */
-void pfm_set_counting_start(struct pfm_context *ctx)
+void __pfm_set_counting_start(struct pfm_context *ctx)
 {
 	struct pfm_event_set *set = ctx->active;
 
@@ -178,9 +179,6 @@ void pfm_set_counting_start(struct pfm_context *ctx)
 	if (set->counting)
 		return;
 	set->counting = true;
-	/* With one set there is nothing to switch to, nor to scale. */
-	if (ctx->nr_sets == 1)
-		return;
 	set->since = local_clock();
 	if (set->flags & PFM_SETFL_TIME_SWITCH)
 		hrtimer_start(this_cpu_ptr(&pfm_set_timer),
@@ -189,31 +187,29 @@ void pfm_set_counting_start(struct pfm_context *ctx)
 }
 
 /**
- * pfm_set_counting_stop - the active set stops counting on this CPU
+ * __pfm_set_counting_stop - the active set stops counting on this CPU
  * @ctx: the context, locked, live here
  *
- * Called by pfm_hw_stop(): closes the duration stretch and keeps what is
- * left of the timeout for the next stretch.
+ * Called through pfm_set_counting_stop() when the context has more than
+ * one set: closes the duration stretch and keeps what is left of the
+ * timeout for the next stretch.
  */
-void pfm_set_counting_stop(struct pfm_context *ctx)
+void __pfm_set_counting_stop(struct pfm_context *ctx)
 {
 	struct pfm_event_set *set = ctx->active;
-	struct hrtimer *timer = this_cpu_ptr(&pfm_set_timer);
 	s64 left;
 
 	lockdep_assert_held(&ctx->lock);
 	if (!set->counting)
 		return;
 	set->counting = false;
-	if (ctx->nr_sets == 1)
-		return;
 	set->duration += local_clock() - set->since;
 	if (!(set->flags & PFM_SETFL_TIME_SWITCH))
 		return;
 	left = pfm_set_timer_left();
 	/* A timer that fired with the lock held here switches next time. */
 	set->remaining = left > 0 ? left : 1;
-	hrtimer_try_to_cancel(timer);
+	hrtimer_try_to_cancel(this_cpu_ptr(&pfm_set_timer));
 }
 
 static enum hrtimer_restart pfm_set_timer_fn(struct hrtimer *timer)
