@@ -116,6 +116,7 @@ static void pfm_ovfl_fill_msg(struct pfm_context *ctx, union pfarg_msg *msg,
 	m->msg_ovfl_pid = task_tgid_nr_ns(task, ctx->pid_ns);
 	m->msg_ovfl_tid = task_pid_nr_ns(task, ctx->pid_ns);
 	m->msg_ovfl_cpu = smp_processor_id();
+	m->msg_active_set = ctx->active->id;
 	m->msg_ovfl_ip = ip;
 	bitmap_to_arr64(m->msg_ovfl_pmds, pmds, ctx->pmu->num_pmds);
 }
@@ -199,6 +200,7 @@ static u32 pfm_ovfl_format(struct pfm_context *ctx, const unsigned long *ovfl,
 	unsigned int n = ctx->pmu->num_pmds;
 	struct pfm_ovfl_arg arg = {
 		.smpl_pmds_values	= ctx->smpl_values,
+		.active_set		= ctx->active->id,
 		.pid			= task_pid_nr_ns(current, ctx->pid_ns),
 		.tgid			= task_tgid_nr_ns(current, ctx->pid_ns),
 	};
