@@ -16,6 +16,8 @@
 #                                  active PMU (PMUv3: *_pmuv3 lines, perf hardware events), one
 #                                  "bench <name> perfmon= perf= ratio= unit= regs=" line each
 #   make shell [MODE=..]           interactive busybox shell in the guest (Ctrl-A x quits)
+#   make docs                      render the perfmon documentation to build/docs/html (Sphinx,
+#                                  warnings are errors) and check the pfmon man page
 #   make patchset                  build/patchset/*.patch, a format-patch series against pristine
 #   make clean                     remove build outputs (keeps build/linux and downloads)
 # Variables: QEMU_TIMEOUT=<s> guest kill timeout, ECHO=1 copy the guest console to stdout.
@@ -32,7 +34,7 @@ RUN    := env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL -u MAKEOVERRIDES
 DEPS   := $(ROOT)/build/.deps.stamp
 export QEMU_TIMEOUT ECHO KCONFIG_ALLOW_MISSING
 
-.PHONY: all deps tree build initramfs boot static check test check-fast run bench shell patchset \
+.PHONY: all deps tree build initramfs boot static check test check-fast run bench shell patchset docs \
 	clean
 all: check
 
@@ -95,6 +97,9 @@ shell: deps
 
 patchset: tree
 	$(RUN) bash $(H)/mkpatchset.sh
+
+docs: tree
+	$(RUN) bash $(H)/docs.sh
 
 clean:
 	rm -rf $(ROOT)/build/x86_64-* $(ROOT)/build/arm64-debug $(ROOT)/build/arm64-release \
