@@ -6,6 +6,7 @@
 #   W=1          make W=1 on the same directories (kbuild rebuilds them: the flags changed)
 #   uapi-header  UAPI_HEADER_TEST build of usr/include/ (x86_64-debug) + linux/perfmon.h compiled
 #                alone with -std=c90 -Wall -Werror for x86_64 and arm64
+#   docs         harness/docs.sh: the documentation renders with Sphinx -W (make docs)
 # Needs the debug kernels configured and built (make build). Exit status: 1 if any check failed.
 set -uo pipefail    # no -e on purpose: a failed step is recorded and the run goes on
 
@@ -141,6 +142,16 @@ else
 		grep -E '(error|warning):|###' "$log" >"$log.short" || tail -20 "$log" >"$log.short"
 		show "$log.short"; rm -f "$log.short"
 	fi
+fi
+
+# --- documentation ---------------------------------------------------------------------------
+echo "==> static: docs"
+log=$LOGD/docs.log
+if bash "$ROOT/harness/docs.sh" >"$log" 2>&1; then
+	record docs pass "Sphinx -W, ABI validated, man page (build/docs/html)"
+else
+	record docs fail "build/logs/static/docs.log"
+	show "$log"
 fi
 
 python3 - "$LOGD/items.tsv" "$RES" <<'EOF'
