@@ -4,7 +4,7 @@
 #                patch in patches/series; any ERROR/WARNING/CHECK fails
 #   sparse       make C=2 on kernel/perfmon/ (and arch/*/perfmon/) for x86_64-debug and arm64-debug
 #   W=1          make W=1 on the same directories (kbuild rebuilds them: the flags changed)
-#   uapi-header  UAPI_HEADER_TEST build of usr/include/ (x86_64-debug) + linux/perfmon.h compiled
+#   uapi-header  UAPI_HEADER_TEST build of usr/include/ (x86_64-debug) + linux/perfmon*.h compiled
 #                alone with -std=c90 -Wall -Werror for x86_64 and arm64
 #   docs         harness/docs.sh: the documentation renders with Sphinx -W (make docs)
 # Needs the debug kernels configured and built (make build). Exit status: 1 if any check failed.
@@ -130,8 +130,8 @@ else
 	for a in x86_64 arm64; do
 		cc=gcc; [ $a = arm64 ] && cc=aarch64-linux-gnu-gcc
 		inc=$ROOT/build/$a-debug/usr/include
-		echo "### $a: $cc -std=c90 -Wall -Werror linux/perfmon.h" >>"$log"
-		printf '#include <linux/perfmon.h>\nint main(void) { return 0; }\n' |
+		echo "### $a: $cc -std=c90 -Wall -Werror linux/perfmon*.h" >>"$log"
+		printf '#include <linux/perfmon.h>\n#include <linux/perfmon_dfl_smpl.h>\nint main(void) { return 0; }\n' |
 			$cc -std=c90 -Wall -Werror -isystem "$inc" -I"$inc" \
 				-fsyntax-only -x c - >>"$log" 2>&1 || bad=1
 	done
