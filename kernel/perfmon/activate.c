@@ -11,6 +11,7 @@ struct pfm_activate {
 	struct pfm_context	*ctx;
 	struct pfm_event_set	*set;
 	bool			start;
+	int			ret;
 };
 
 static bool pfm_live_here(struct pfm_context *ctx)
@@ -26,6 +27,12 @@ static void pfm_activate_here(void *data)
 	unsigned long flags;
 
 	raw_spin_lock_irqsave(&ctx->lock, flags);
+	/* A masked context changes sets at pfm_restart() only. */
+	if (a->set && a->set != ctx->active &&
+	    ctx->state == PFM_CTX_MASKED) {
+		a->ret = -EBUSY;
+		goto out_unlock;
+	}
 	if (a->set && pfm_ctx_loaded(ctx))
 		pfm_switch_set(ctx, a->set);
 	if (!pfm_ctx_loaded(ctx) || ctx->started == a->start)
@@ -51,7 +58,8 @@ static int pfm_activate(struct pfm_context *ctx, bool start,
 {
 	struct pfm_activate a = { .ctx = ctx, .start = start, .set = set };
 
-	return pfm_on_ctx_cpu(ctx, pfm_activate_here, &a);
+	pfm_on_ctx_cpu(ctx, pfm_activate_here, &a);
+	return a.ret;
 }
 
 /**
@@ -61,7 +69,8 @@ static int pfm_activate(struct pfm_context *ctx, bool start,
  *
  * With @req, monitoring starts with the set it names.
  *
- * Return: 0, or -EINVAL for an unknown set.
+ * Return: 0; -EINVAL for an unknown set; -EBUSY for a set other than the
+ * active one while the context is masked.
  */
 int pfm_start(struct pfm_context *ctx, const struct pfarg_start *req)
 {

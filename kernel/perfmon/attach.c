@@ -303,22 +303,32 @@ int pfm_load(struct pfm_context *ctx, const struct pfarg_load *req)
 {
 	struct pfm_event_set *set = pfm_find_set(ctx, req->load_set);
 	unsigned long flags;
+	int ret;
 
 	if (!set)
 		return -EINVAL;
 	/* Nobody can see the unloaded context's registers but us. */
 	raw_spin_lock_irqsave(&ctx->lock, flags);
-	pfm_set_activate(ctx, set);
+	pfm_set_point(ctx, set);
 	ctx->can_restart = 0;
 	ctx->switch_pending = false;
 	ctx->idle_paused = false;
 	bitmap_zero(ctx->ovfl_pmds, PFM_MAX_PMDS);
 	raw_spin_unlock_irqrestore(&ctx->lock, flags);
+
 	if (pfm_ctx_is_syswide(ctx))
-		return pfm_load_cpu(ctx, req->load_pid);
-	if (req->load_pid > PID_MAX_LIMIT)
-		return -ESRCH;
-	return pfm_load_task(ctx, req->load_pid);
+		ret = pfm_load_cpu(ctx, req->load_pid);
+	else if (req->load_pid > PID_MAX_LIMIT)
+		ret = -ESRCH;
+	else
+		ret = pfm_load_task(ctx, req->load_pid);
+	if (ret)
+		return ret;
+	/* The first turn of the first set, counted once the load worked. */
+	raw_spin_lock_irqsave(&ctx->lock, flags);
+	pfm_set_activate(ctx, ctx->active);
+	raw_spin_unlock_irqrestore(&ctx->lock, flags);
+	return 0;
 }
 
 /*

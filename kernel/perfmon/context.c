@@ -39,6 +39,7 @@ static struct pfm_context *pfm_context_alloc(const struct pfarg_ctx *req)
 	raw_spin_lock_init(&ctx->lock);
 	init_waitqueue_head(&ctx->msgq_wait);
 	init_waitqueue_head(&ctx->restart_wait);
+	init_irq_work(&ctx->wake_work, pfm_wake_work);
 	ctx->state = PFM_CTX_UNLOADED;
 	ctx->flags = req->ctx_flags;
 	ctx->pid_ns = get_pid_ns(task_active_pid_ns(current));
@@ -81,6 +82,7 @@ void pfm_context_put(struct pfm_context *ctx)
 {
 	if (!refcount_dec_and_test(&ctx->refs))
 		return;
+	irq_work_sync(&ctx->wake_work);
 	pfm_smpl_release(ctx);
 	if (ctx->pid_ns)
 		put_pid_ns(ctx->pid_ns);

@@ -19,6 +19,7 @@
 
 #include <linux/bitmap.h>
 #include <linux/cpumask.h>
+#include <linux/irq_work.h>
 #include <linux/fs.h>
 #include <linux/mutex.h>
 #include <linux/perfmon.h>
@@ -211,6 +212,8 @@ struct pfm_event_set {
  * @smpl_size: its size in bytes, a multiple of PAGE_SIZE.
  * @smpl_values: room for the sampled PMD values of one overflow.
  * @smpl_mm: the mm whose locked_vm pays for the buffer (a reference).
+ * @wake_work: wakes readers for an overflow handled where that cannot be
+ *	done (inside the scheduler).
  * @pid_ns: the creator's pid namespace, in which messages and samples
  *	give thread and process ids (a reference).
  * @kernel_ip_ok: the creator may count at kernel level, so samples and
@@ -256,6 +259,7 @@ struct pfm_context {
 	size_t				smpl_size;
 	u64				*smpl_values;
 	struct mm_struct		*smpl_mm;
+	struct irq_work			wake_work;
 	struct pid_namespace		*pid_ns;
 	bool				kernel_ip_ok;
 	struct rcu_head			rcu;
@@ -436,6 +440,8 @@ void pfm_reset_pmd(struct pfm_context *ctx, unsigned int idx, bool long_reset);
 void pfm_reset_pmds(struct pfm_context *ctx, const unsigned long *ovfl,
 		    bool long_reset);
 void pfm_unblock(struct pfm_context *ctx);
+void pfm_ovfl_catch_up(struct pfm_context *ctx, const unsigned long *ovfl);
+void pfm_wake_work(struct irq_work *work);
 
 /* smpl_fmt.c: the registry of sampling formats */
 const struct pfm_smpl_fmt *pfm_fmt_get(const char *name);
@@ -456,6 +462,7 @@ bool pfm_excl_idle(struct pfm_context *ctx, struct task_struct *next);
 int pfm_sets_init(struct pfm_context *ctx);
 void pfm_sets_free(struct pfm_context *ctx);
 struct pfm_event_set *pfm_find_set(struct pfm_context *ctx, u16 id);
+void pfm_set_point(struct pfm_context *ctx, struct pfm_event_set *set);
 void pfm_set_activate(struct pfm_context *ctx, struct pfm_event_set *set);
 void pfm_switch_set(struct pfm_context *ctx, struct pfm_event_set *next);
 void pfm_switch_next(struct pfm_context *ctx);

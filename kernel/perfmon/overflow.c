@@ -98,10 +98,14 @@ void pfm_reset_pmds(struct pfm_context *ctx, const unsigned long *ovfl,
 		pfm_reset_pmd(ctx, i, long_reset);
 }
 
-/* What the interrupt leaves for after the context lock is dropped. */
+/*
+ * What the interrupt leaves for after the context lock is dropped, and
+ * whether the monitored thread may be made to wait at all.
+ */
 struct pfm_ovfl_result {
 	bool	wake;
 	bool	block;
+	bool	no_block;
 };
 
 static void pfm_ovfl_fill_msg(struct pfm_context *ctx, union pfarg_msg *msg,
@@ -149,7 +153,8 @@ static void pfm_notify(struct pfm_context *ctx, const unsigned long *pmds,
 	/* Only the monitored thread itself can be made to wait. */
 	if ((ctx->flags & PFM_FL_NOTIFY_BLOCK) && !pfm_ctx_is_syswide(ctx)) {
 		pfm_mask(ctx, pmds);
-		if (!ctx->block_pending && ctx->task == current) {
+		if (!ctx->block_pending && ctx->task == current &&
+		    !res->no_block) {
 			ctx->block_pending = true;
 			res->block = true;
 		}
@@ -250,19 +255,16 @@ static bool pfm_ovfl_fold(struct pfm_context *ctx, const unsigned long *hw,
 	return !pfm_bits_empty(ovfl, n);
 }
 
-static void pfm_ovfl_locked(struct pfm_context *ctx, const unsigned long *hw,
-			    struct pt_regs *regs, struct pfm_ovfl_result *res)
+/* Steps 1 to 4 of the header comment, for the PMDs whose 64-bit value wrapped. */
+static void pfm_ovfl_process(struct pfm_context *ctx, const unsigned long *ovfl,
+			     struct pt_regs *regs, struct pfm_ovfl_result *res)
 {
-	DECLARE_BITMAP(ovfl, PFM_MAX_PMDS);
 	DECLARE_BITMAP(notify, PFM_MAX_PMDS);
 	unsigned int n = ctx->pmu->num_pmds;
 	unsigned long ip;
 	unsigned int i;
 	u32 ctrl;
 
-	lockdep_assert_held(&ctx->lock);
-	if (!pfm_ovfl_fold(ctx, hw, ovfl))
-		return;
 	regs = pfm_ovfl_regs(ctx, regs, ovfl);
 	ip = regs ? instruction_pointer(regs) : 0;
 
@@ -300,6 +302,50 @@ static void pfm_ovfl_locked(struct pfm_context *ctx, const unsigned long *hw,
 		else
 			pfm_switch_next(ctx);
 	}
+}
+
+static void pfm_ovfl_locked(struct pfm_context *ctx, const unsigned long *hw,
+			    struct pt_regs *regs, struct pfm_ovfl_result *res)
+{
+	DECLARE_BITMAP(ovfl, PFM_MAX_PMDS);
+
+	lockdep_assert_held(&ctx->lock);
+	if (pfm_ovfl_fold(ctx, hw, ovfl))
+		pfm_ovfl_process(ctx, ovfl, regs, res);
+}
+
+/**
+ * pfm_ovfl_catch_up - handle overflows found outside the PMU interrupt
+ * @ctx: the context, locked, just saved from the PMU
+ * @ovfl: the PMDs whose 64-bit value wrapped since they were loaded
+ *
+ * A counter can wrap just before its context leaves the PMU (its thread
+ * is switched out, the context unloaded), with the interrupt still on its
+ * way, or with a software clock's timer not yet run: the interrupt will
+ * find nothing. The save notices the wrap, and the overflow is handled
+ * here, without an interrupted address. Readers are woken from an
+ * irq_work, as this may run inside the scheduler; and the monitored
+ * thread is not made to wait (PFM_FL_NOTIFY_BLOCK) this time.
+ */
+void pfm_ovfl_catch_up(struct pfm_context *ctx, const unsigned long *ovfl)
+{
+	struct pfm_ovfl_result res = { .no_block = true };
+
+	lockdep_assert_held(&ctx->lock);
+	if (!pfm_ctx_loaded(ctx))
+		return;
+	pfm_ovfl_process(ctx, ovfl, NULL, &res);
+	if (res.wake)
+		irq_work_queue(&ctx->wake_work);
+}
+
+/**
+ * pfm_wake_work - wake readers on behalf of a context that could not
+ * @work: pfm_context.wake_work
+ */
+void pfm_wake_work(struct irq_work *work)
+{
+	pfm_msgq_wake(container_of(work, struct pfm_context, wake_work));
 }
 
 /*

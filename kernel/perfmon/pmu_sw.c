@@ -223,6 +223,11 @@ static void pfm_sw_arm(struct pfm_sw_regs *regs)
 	}
 }
 
+/*
+ * Every running clock counter is offered to the core, which compares it
+ * with its image: a read or a switch may have moved it past 2^64 before
+ * the timer ran, and only the image knows whether that wrap was handled.
+ */
 static enum hrtimer_restart pfm_sw_ovfl_timer(struct hrtimer *timer)
 {
 	struct pfm_sw_regs *regs = container_of(timer, struct pfm_sw_regs,
@@ -230,17 +235,14 @@ static enum hrtimer_restart pfm_sw_ovfl_timer(struct hrtimer *timer)
 	struct pfm_sw_now now = { };
 	unsigned long ovfl = 0;
 	unsigned int i;
-	u64 old;
 
 	for (i = pfm_next_bit(&regs->running, PFM_SW_NR_COUNTERS, 0);
 	     i < PFM_SW_NR_COUNTERS;
 	     i = pfm_next_bit(&regs->running, PFM_SW_NR_COUNTERS, i + 1)) {
 		if (!pfm_sw_is_clock(regs, i))
 			continue;
-		old = regs->count[i];
 		pfm_sw_fold(regs, i, &now);
-		if (regs->count[i] < old)
-			__set_bit(i, &ovfl);
+		__set_bit(i, &ovfl);
 	}
 
 	regs->in_timer = true;

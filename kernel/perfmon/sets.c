@@ -97,22 +97,35 @@ struct pfm_event_set *pfm_find_set(struct pfm_context *ctx, u16 id)
 }
 
 /**
- * pfm_set_activate - make a set the active one, in the image
+ * pfm_set_point - make a set the active one, without starting a turn
  * @ctx: the context; locked, unless nobody else can see it yet
  * @set: the set
  *
  * The PMU is not touched: pfm_switch_set() does that for a live context.
+ */
+void pfm_set_point(struct pfm_context *ctx, struct pfm_event_set *set)
+{
+	ctx->active = set;
+	ctx->used_pmcs = set->used_pmcs;
+	ctx->used_pmds = set->used_pmds;
+	ctx->pmcs = set->pmcs;
+	ctx->pmds = set->pmds;
+}
+
+/**
+ * pfm_set_activate - make a set the active one for a new turn
+ * @ctx: the context; locked, unless nobody else can see it yet
+ * @set: the set
+ *
+ * The turn is counted, and the set's timeout and overflow switch counts
+ * start over.
  */
 void pfm_set_activate(struct pfm_context *ctx, struct pfm_event_set *set)
 {
 	unsigned int n = ctx->pmu->num_pmds;
 	unsigned int i;
 
-	ctx->active = set;
-	ctx->used_pmcs = set->used_pmcs;
-	ctx->used_pmds = set->used_pmds;
-	ctx->pmcs = set->pmcs;
-	ctx->pmds = set->pmds;
+	pfm_set_point(ctx, set);
 	set->runs++;
 	set->remaining = set->timeout;
 	for (i = pfm_next_bit(set->used_pmds, n, 0); i < n;
@@ -135,8 +148,7 @@ int pfm_sets_init(struct pfm_context *ctx)
 	if (!set)
 		return -ENOMEM;
 	pfm_set_insert(ctx, set);
-	pfm_set_activate(ctx, set);
-	set->runs = 0;
+	pfm_set_point(ctx, set);
 	return 0;
 }
 
@@ -348,8 +360,7 @@ static u64 pfm_effective_timeout(u64 timeout)
 	u64 res = hrtimer_resolution;
 
 	timeout = max_t(u64, timeout, PFM_SET_MIN_TIMEOUT_NS);
-	if (timeout > KTIME_MAX - res)
-		return KTIME_MAX - res;
+	timeout = min_t(u64, timeout, KTIME_MAX / 2);
 	return roundup(timeout, res);
 }
 
@@ -474,7 +485,7 @@ int pfm_delete_evtsets(struct pfm_context *ctx, struct pfarg_setdesc *req,
 		set = pfm_find_set(ctx, req[i].set_id);
 		raw_spin_lock_irqsave(&ctx->lock, flags);
 		if (ctx->active == set)
-			pfm_set_activate(ctx, set0);
+			pfm_set_point(ctx, set0);
 		list_del(&set->list);
 		ctx->nr_sets--;
 		raw_spin_unlock_irqrestore(&ctx->lock, flags);
