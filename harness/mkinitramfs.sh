@@ -5,8 +5,8 @@
 # Contents: static busybox (/bin/busybox), /init (harness/init.sh), the perfmon kselftests
 # (tools/testing/selftests/perfmon, built with its lib.mk Makefile against the uapi headers
 # installed in build/<arch>-<flavor>/usr/include) under /perfmon/selftests/ with the run order in
-# /perfmon/selftests/TESTS, and /bin/pfmon (+ /bin/pfm-bench from tools/perfmon/bench) when
-# tools/perfmon has a Makefile.
+# /perfmon/selftests/TESTS, and /bin/pfmon (+ /bin/pfm-workload, the test workload, and
+# /bin/pfm-bench from tools/perfmon/bench) when tools/perfmon has a Makefile.
 # Everything is built from the synced tree build/linux (run harness/prepare-tree.sh first).
 set -euo pipefail
 
@@ -20,9 +20,11 @@ STOUT=$ROOT/build/selftests/$ARCH_-$FLAVOR        # selftest OUTPUT= dir
 TOOLOUT=$ROOT/build/tools/$ARCH_-$FLAVOR          # tools/perfmon OUTPUT= dir
 
 case "$ARCH_" in
-x86_64) CROSS=""; BUSYBOX=/bin/busybox; PFMLIB=/usr; PFMLIBDIR=/usr/lib/x86_64-linux-gnu ;;
+x86_64) CROSS=""; BUSYBOX=/bin/busybox; PFMLIB=/usr; PFMLIBDIR=/usr/lib/x86_64-linux-gnu
+	ELFLIB=/usr; ELFLIBDIR=/usr/lib/x86_64-linux-gnu ;;
 arm64)  CROSS=aarch64-linux-gnu-; BUSYBOX=$ROOT/build/busybox-arm64
-	PFMLIB=$ROOT/build/arm64-libpfm4/usr; PFMLIBDIR=$PFMLIB/lib/aarch64-linux-gnu ;;
+	PFMLIB=$ROOT/build/arm64-libpfm4/usr; PFMLIBDIR=$PFMLIB/lib/aarch64-linux-gnu
+	ELFLIB=$ROOT/build/arm64-libelf/usr; ELFLIBDIR=$ELFLIB/lib/aarch64-linux-gnu ;;
 *) echo "unknown ARCH $ARCH_" >&2; exit 2 ;;
 esac
 CC=${CROSS}gcc
@@ -63,13 +65,19 @@ TOOL=$TREE/tools/perfmon
 if [ -f "$TOOL/Makefile" ]; then
 	echo "==> tools/perfmon $ARCH_-$FLAVOR"
 	mkdir -p "$TOOLOUT"
-	# LIBPFM_* point at the right-arch libpfm4 (arm64: unpacked in build/arm64-libpfm4)
+	# LIBPFM_* / LIBELF_* point at the right-arch libpfm4 and libelf + zlib (arm64: unpacked
+	# in build/arm64-libpfm4 and build/arm64-libelf by harness/deps.sh)
 	make -C "$TOOL" OUTPUT="$TOOLOUT/" ARCH="$ARCH_" CROSS_COMPILE="$CROSS" CC="$CC" \
 		KHDR_INCLUDES="-isystem $O/usr/include" LDFLAGS=-static \
-		LIBPFM_INCLUDE="$PFMLIB/include" LIBPFM_LIBDIR="$PFMLIBDIR"
+		LIBPFM_INCLUDE="$PFMLIB/include" LIBPFM_LIBDIR="$PFMLIBDIR" \
+		LIBELF_INCLUDE="$ELFLIB/include" LIBELF_LIBDIR="$ELFLIBDIR"
 	pfmon=$(ls "$TOOLOUT/pfmon" "$TOOL/pfmon" 2>/dev/null | head -1 || true)
 	if [ -z "$pfmon" ]; then echo "ERROR: tools/perfmon built no pfmon" >&2; exit 1; fi
 	install -m 0755 "$pfmon" "$STAGE/bin/pfmon"
+	# pfm-workload: the deterministic workload of the pfmon tests and of make run
+	if [ -f "$TOOLOUT/workloads/pfm-workload" ]; then
+		install -m 0755 "$TOOLOUT/workloads/pfm-workload" "$STAGE/bin/pfm-workload"
+	fi
 	# pfm-bench (tools/perfmon/bench), run by pfm.mode=bench (make bench)
 	if [ -f "$TOOLOUT/bench/pfm-bench" ]; then
 		install -m 0755 "$TOOLOUT/bench/pfm-bench" "$STAGE/bin/pfm-bench"

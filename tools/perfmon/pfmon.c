@@ -2,44 +2,48 @@
 /*
  * pfmon - command-line front end of the perfmon interface
  *
- * pfmon COMMAND [ARGS]. Each command is one entry of cmds[] and one do_*()
- * function; counting and sampling arrive as further commands.
+ *   pfmon [stat] [-e EV,...] [--plm u|k|uk] [-x SEP | --json] -- CMD [ARGS]
+ *   pfmon [stat] -p TID [--duration S]
+ *   pfmon [stat] -a [-C CPUS] [--duration S | -- CMD]
+ *   pfmon [stat] --sets 'EV,EV;EV,EV' [--switch-timeout MS] -- CMD
+ *   pfmon record [--period N] [-e EV] [-o FILE] -- CMD [ARGS]
+ *   pfmon report [--top N] [-x SEP | --json] [FILE]
+ *   pfmon --list | --info | --version | --help
+ *
+ * Each command is one entry of cmds[] and one do_*() function (stat.c,
+ * record.c, report.c, list.c); anything that is not a command name is
+ * counting (stat), so "pfmon ls" counts ls.
  */
 #define _GNU_SOURCE
-#include <dirent.h>
 #include <errno.h>
 #include <limits.h>
+#include <math.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
-#include "pfmlib_sys.h"
+#include "pfmon.h"
 
-#define PFMON_VERSION	"0.1"
-
-#define PMU_DESC_DIR	PFM_SYSFS_DIR "/pmu_desc"
-
-/* Exit statuses. */
-#define EXIT_USAGE	2
-
-#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+const char *prog = "pfmon";
 
 /* Longest sysfs value we print. */
 #define ATTR_MAX	128
 
-static const char *prog = "pfmon";
-
 /**
  * struct cmd - one pfmon command
  * @name: what selects it on the command line
+ * @alias: another name for it, or NULL
  * @func: runs it with the arguments that follow @name; returns the exit
  *	status
  * @help: one-line description for --help
  */
 struct cmd {
 	const char	*name;
+	const char	*alias;
 	int		(*func)(int argc, char **argv);
 	const char	*help;
 };
@@ -50,9 +54,25 @@ static int do_version(int argc, char **argv);
 
 static const struct cmd cmds[] = {
 	{
-		.name	= "--version",
-		.func	= do_version,
-		.help	= "print the pfmon and kernel interface versions",
+		.name	= "stat",
+		.func	= do_stat,
+		.help	= "count events of a command, a thread (-p) or the system (-a) (default)",
+	},
+	{
+		.name	= "record",
+		.func	= do_record,
+		.help	= "sample a command into a data file (pfmon record --help)",
+	},
+	{
+		.name	= "report",
+		.func	= do_report,
+		.help	= "flat profile of a data file (pfmon report --help)",
+	},
+	{
+		.name	= "--list",
+		.alias	= "list",
+		.func	= do_list,
+		.help	= "show the PMU, its registers and the events pfmon knows",
 	},
 	{
 		.name	= "--info",
@@ -60,11 +80,88 @@ static const struct cmd cmds[] = {
 		.help	= "describe the PMU, then create and close a context",
 	},
 	{
+		.name	= "--version",
+		.func	= do_version,
+		.help	= "print the pfmon and kernel interface versions",
+	},
+	{
 		.name	= "--help",
+		.alias	= "help",
 		.func	= do_help,
 		.help	= "print this help",
 	},
 };
+
+/* Print one line "pfmon: ..." on stderr. */
+void pfmon_err(const char *fmt, ...)
+{
+	va_list ap;
+
+	fflush(stdout);
+	fprintf(stderr, "%s: ", prog);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+/**
+ * pfmon_setup_pmu() - find the active PMU and get its events ready
+ * @pmu: filled
+ * @events: also initialize the event names (libpfm4)
+ *
+ * Return: 0, or -1 after printing why.
+ */
+int pfmon_setup_pmu(struct pfmon_pmu *pmu, bool events)
+{
+	char why[256];
+
+	if (pfmon_pmu_read(pmu, why, sizeof(why))) {
+		pfmon_err("perfmon not available: %s", why);
+		return -1;
+	}
+	if (events && pfmon_events_init(pmu, why, sizeof(why))) {
+		pfmon_err("%s", why);
+		return -1;
+	}
+	return 0;
+}
+
+/* CLOCK_MONOTONIC in seconds. */
+double pfmon_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* Parse a duration in seconds ("1", "0.5"); -1 unless positive. */
+int pfmon_parse_seconds(const char *s, double *secs)
+{
+	char *end;
+
+	errno = 0;
+	*secs = strtod(s, &end);
+	if (errno || end == s || *end || !isfinite(*secs) || *secs <= 0 ||
+	    *secs > 1e7)
+		return -1;
+	return 0;
+}
+
+/* Parse a positive decimal (or 0x hex) number; -1 if not one. */
+int pfmon_parse_u64(const char *s, __u64 *v)
+{
+	char *end;
+
+	if (*s == '-' || !*s)
+		return -1;
+	errno = 0;
+	*v = strtoull(s, &end, 0);
+	if (errno || *end || !*v)
+		return -1;
+	return 0;
+}
 
 /* Check that the kernel has perfmon; print why not. */
 static bool perfmon_available(void)
@@ -73,7 +170,7 @@ static bool perfmon_available(void)
 
 	if (pfm_probe(why, sizeof(why)) == 0)
 		return true;
-	fprintf(stderr, "perfmon: not available: %s\n", why);
+	pfmon_err("perfmon not available: %s", why);
 	return false;
 }
 
@@ -84,22 +181,12 @@ static bool perfmon_available(void)
 static int read_attr(const char *dir, const char *name, char *buf, size_t len)
 {
 	char path[PATH_MAX];
-	size_t n;
-	FILE *f;
 
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	f = fopen(path, "re");
-	if (!f || !fgets(buf, len, f)) {
-		fprintf(stderr, "%s: %s: %s\n", prog, path,
-			f ? "empty" : strerror(errno));
-		if (f)
-			fclose(f);
+	if (pfmon_read_attr(path, buf, len) < 0) {
+		pfmon_err("%s: %s", path, strerror(errno));
 		return -1;
 	}
-	fclose(f);
-	n = strlen(buf);
-	if (n && buf[n - 1] == '\n')
-		buf[n - 1] = '\0';
 	return 0;
 }
 
@@ -108,7 +195,7 @@ static int no_args(int argc, char **argv, const char *cmd)
 {
 	if (!argc)
 		return EXIT_SUCCESS;
-	fprintf(stderr, "%s: %s takes no argument: '%s'\n", prog, cmd, argv[0]);
+	pfmon_err("%s takes no argument: '%s'", cmd, argv[0]);
 	return EXIT_USAGE;
 }
 
@@ -129,163 +216,31 @@ static int do_version(int argc, char **argv)
 	return EXIT_SUCCESS;
 }
 
-/**
- * struct reg_col - one column of the register listing
- * @attr: sysfs attribute shown
- * @title: column title
- * @width: column width, 0 for the last column
- */
-struct reg_col {
-	const char	*attr;
-	const char	*title;
-	int		width;
-};
-
-/**
- * struct reg_kind - how one kind of register is listed by --info
- * @prefix: directory name prefix in pmu_desc ("pmc", "pmd")
- * @title: title of the first column
- * @max: size of the register index space
- * @cols: columns after the name
- * @nr_cols: number of @cols
- */
-struct reg_kind {
-	const char		*prefix;
-	const char		*title;
-	unsigned int		max;
-	const struct reg_col	*cols;
-	unsigned int		nr_cols;
-};
-
-/* Documentation/ABI/testing/sysfs-kernel-perfmon: the same for both. */
-static const struct reg_col reg_cols[] = {
-	{ .attr = "dfl_val",	.title = "default",	  .width = 20 },
-	{ .attr = "rsvd_msk",	.title = "reserved mask", .width = 20 },
-	{ .attr = "width",	.title = "width",	  .width = 7 },
-	{ .attr = "addr",	.title = "address" },
-};
-
-static const struct reg_kind reg_kinds[] = {
-	{
-		.prefix		= "pmc",
-		.title		= "PMC",
-		.max		= PFM_MAX_PMCS,
-		.cols		= reg_cols,
-		.nr_cols	= ARRAY_SIZE(reg_cols),
-	},
-	{
-		.prefix		= "pmd",
-		.title		= "PMD",
-		.max		= PFM_MAX_PMDS,
-		.cols		= reg_cols,
-		.nr_cols	= ARRAY_SIZE(reg_cols),
-	},
-};
-
-/* Widths of the register and name columns. */
-#define REG_WIDTH	8
-#define NAME_WIDTH	16
-
-/* Mark in @present each register of @kind that the PMU description has. */
-static int find_regs(const struct reg_kind *kind, bool *present)
-{
-	size_t len = strlen(kind->prefix);
-	struct dirent *de;
-	unsigned long idx;
-	char *end;
-	DIR *d;
-
-	d = opendir(PMU_DESC_DIR);
-	if (!d) {
-		fprintf(stderr, "%s: %s: %s\n", prog, PMU_DESC_DIR,
-			strerror(errno));
-		return -1;
-	}
-	while ((de = readdir(d))) {
-		if (strncmp(de->d_name, kind->prefix, len))
-			continue;
-		idx = strtoul(de->d_name + len, &end, 10);
-		if (end != de->d_name + len && !*end && idx < kind->max)
-			present[idx] = true;
-	}
-	closedir(d);
-	return 0;
-}
-
-/* Print one line per register of @kind, in index order. */
-static int print_regs(const struct reg_kind *kind)
-{
-	char dir[PATH_MAX], reg[16], name[ATTR_MAX], val[ATTR_MAX];
-	unsigned int idx, i;
-	bool *present;
-	int ret = -1;
-
-	present = calloc(kind->max, sizeof(*present));
-	if (!present) {
-		fprintf(stderr, "%s: %s\n", prog, strerror(errno));
-		return -1;
-	}
-	if (find_regs(kind, present))
-		goto out;
-
-	printf("%-*s%-*s", REG_WIDTH, kind->title, NAME_WIDTH, "name");
-	for (i = 0; i < kind->nr_cols; i++)
-		printf("%-*s", kind->cols[i].width, kind->cols[i].title);
-	printf("\n");
-
-	for (idx = 0; idx < kind->max; idx++) {
-		if (!present[idx])
-			continue;
-		snprintf(reg, sizeof(reg), "%s%u", kind->prefix, idx);
-		snprintf(dir, sizeof(dir), "%s/%s", PMU_DESC_DIR, reg);
-		if (read_attr(dir, "name", name, sizeof(name)))
-			goto out;
-		printf("%-*s%-*s", REG_WIDTH, reg, NAME_WIDTH, name);
-		for (i = 0; i < kind->nr_cols; i++) {
-			if (read_attr(dir, kind->cols[i].attr, val,
-				      sizeof(val)))
-				goto out;
-			printf("%-*s", kind->cols[i].width, val);
-		}
-		printf("\n");
-	}
-	ret = 0;
-out:
-	free(present);
-	return ret;
-}
-
 static int do_info(int argc, char **argv)
 {
 	char model[ATTR_MAX], width[ATTR_MAX];
-	struct pfarg_ctx ctx;
-	unsigned int i;
 	int fd;
 
 	if (no_args(argc, argv, "--info"))
 		return EXIT_USAGE;
 	if (!perfmon_available())
 		return EXIT_FAILURE;
-	if (read_attr(PMU_DESC_DIR, "model", model, sizeof(model)) ||
-	    read_attr(PMU_DESC_DIR, "counter_width", width, sizeof(width)))
+	if (read_attr(PFMON_PMU_DIR, "model", model, sizeof(model)) ||
+	    read_attr(PFMON_PMU_DIR, "counter_width", width, sizeof(width)))
 		return EXIT_FAILURE;
 	printf("model:          %s\n", model);
 	printf("counter width:  %s bits\n", width);
-	for (i = 0; i < ARRAY_SIZE(reg_kinds); i++)
-		if (print_regs(&reg_kinds[i]))
-			return EXIT_FAILURE;
+	if (pfmon_print_regs())
+		return EXIT_FAILURE;
 
-	memset(&ctx, 0, sizeof(ctx));
-	ctx.ctx_flags = PFM_FL_FD_CLOEXEC;
-	fd = pfm_create_context(&ctx, NULL, NULL, 0);
+	fd = pfmon_ctx_create(0, 0);
 	if (fd < 0) {
-		fprintf(stderr, "%s: pfm_create_context: %s\n", prog,
-			strerror(errno));
+		pfmon_err("%s", pfmon_strerror_ctx(errno, "pfm_create_context"));
 		return EXIT_FAILURE;
 	}
 	printf("context fd:     %d\n", fd);
 	if (close(fd)) {
-		fprintf(stderr, "%s: close: %s\n", prog, strerror(errno));
+		pfmon_err("close: %s", strerror(errno));
 		return EXIT_FAILURE;
 	}
 	printf("context created and closed\n");
@@ -296,9 +251,17 @@ static void print_usage(FILE *out)
 {
 	unsigned int i;
 
-	fprintf(out, "usage: %s COMMAND\n\ncommands:\n", prog);
+	fprintf(out,
+		"usage: %s [stat] [-e EV,...] [--plm u|k|uk] [-x SEP|--json] [-o FILE] -- CMD [ARGS]\n"
+		"       %s [stat] -p TID [--duration S]\n"
+		"       %s [stat] -a [-C CPUS] [--duration S | -- CMD]\n"
+		"       %s [stat] --sets 'EV,EV;EV,EV' [--switch-timeout MS] -- CMD\n"
+		"       %s record [--period N] [-e EV] [-o FILE] -- CMD [ARGS]\n"
+		"       %s report [--top N] [-x SEP|--json] [FILE]\n"
+		"\ncommands:\n", prog, prog, prog, prog, prog, prog);
 	for (i = 0; i < ARRAY_SIZE(cmds); i++)
 		fprintf(out, "  %-12s %s\n", cmds[i].name, cmds[i].help);
+	fprintf(out, "\n'%s stat --help' lists the counting options.\n", prog);
 }
 
 static int do_help(int argc, char **argv)
@@ -316,9 +279,9 @@ int main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	for (i = 0; i < ARRAY_SIZE(cmds); i++)
-		if (!strcmp(argv[1], cmds[i].name))
+		if (!strcmp(argv[1], cmds[i].name) ||
+		    (cmds[i].alias && !strcmp(argv[1], cmds[i].alias)))
 			return cmds[i].func(argc - 2, argv + 2);
-	fprintf(stderr, "%s: unknown command '%s' (try %s --help)\n", prog,
-		argv[1], prog);
-	return EXIT_USAGE;
+	/* everything else counts: options, then the command */
+	return do_stat(argc - 1, argv + 1);
 }

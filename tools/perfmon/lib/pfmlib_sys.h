@@ -19,7 +19,9 @@
 #include <linux/perfmon.h>
 
 /* Where the kernel describes the interface and the PMU. */
+#ifndef PFM_SYSFS_DIR
 #define PFM_SYSFS_DIR		"/sys/kernel/perfmon"
+#endif
 
 /*
  * System call numbers.
