@@ -71,19 +71,66 @@ show_pmu() {
 	done
 }
 
+# make run: what perfmon does, for a newcomer, on the PMU the kernel found.
+demo_rc=0
+demo_cmd() {
+	echo "\$ $*"
+	"$@" 2>&1
+	rc=$?
+	[ $rc = 0 ] || { echo "(exit status $rc)"; demo_rc=$rc; }
+}
+
+demo_step() {
+	echo
+	echo "=== $*"
+	echo
+}
+
+run_demo() {
+	if [ ! -x /bin/pfmon ] || [ ! -x /bin/pfm-workload ]; then
+		echo "pfmon or pfm-workload missing from the initramfs"
+		demo_rc=1
+		return
+	fi
+	model=$(cat /sys/kernel/perfmon/pmu_desc/model 2>/dev/null)
+	case "$model" in
+	"ARMv8 PMUv3")
+		ev_count=INST_RETIRED:u,INST_RETIRED:k,CPU_CYCLES:u,CPU_CYCLES:k
+		ev_smpl=CPU_CYCLES:u; period=100000; ev_sys=CPU_CYCLES:uk,INST_RETIRED:uk ;;
+	*)
+		ev_count=task-clock,context-switches
+		ev_smpl=task-clock; period=1000000; ev_sys=cpu-clock,context-switches ;;
+	esac
+
+	demo_step "1. The PMU: perfmon describes it in /sys/kernel/perfmon"
+	demo_cmd pfmon --info
+
+	demo_step "2. Counting a program: pfm-workload runs a loop of 4 instructions" \
+		"10,000,000 times (user level), then makes 100,000 getppid() system calls" \
+		"(kernel level). Under QEMU -icount one cycle is one instruction."
+	demo_cmd pfmon -e "$ev_count" -- pfm-workload -n 10000000 -s 100000
+
+	demo_step "3. Sampling: where does the program spend its time? One sample" \
+		"every $period events, written to a file, then a flat profile"
+	demo_cmd pfmon record --period "$period" -e "$ev_smpl" -o /tmp/demo.pfm -- \
+		pfm-workload -n 10000000
+	demo_cmd pfmon report --top 5 /tmp/demo.pfm
+
+	demo_step "4. System-wide: everything every CPU ran for one second" \
+		"(user and kernel level; the workload runs meanwhile)"
+	pfm-workload -d 2 &
+	demo_cmd pfmon -a --duration 1 -e "$ev_sys"
+	wait
+}
+
 case "$MODE" in
 check)
 	run_selftests
 	;;
 run)
 	echo "PFM-DEMO-BEGIN"
-	show_pmu
-	if [ -x /bin/pfmon ]; then
-		echo "\$ pfmon --info"
-		pfmon --info
-		echo "pfmon rc=$?"
-	fi
-	echo "PFM-DEMO-END"
+	run_demo
+	echo "PFM-DEMO-END rc=$demo_rc"
 	;;
 bench)
 	# make bench: the host echoes what pfm-bench prints between the markers
