@@ -149,9 +149,9 @@ const char *pfmon_strerror_ctx(int err, const char *call)
 	const char *hint = NULL;
 
 	if (err == EPERM && !strcmp(call, "pfm_write_pmcs"))
-		hint = "kernel-level counting needs root or perf_event_paranoid <= 1";
+		hint = "kernel-level counting needs CAP_PERFMON or perf_event_paranoid <= 1";
 	else if (err == EPERM && !strcmp(call, "pfm_create_context"))
-		hint = "system-wide monitoring needs root or perf_event_paranoid <= 0";
+		hint = "needs CAP_PERFMON or perf_event_paranoid <= 2 (<= 0 system-wide)";
 	else if (err == EPERM && !strcmp(call, "pfm_load_context"))
 		hint = "not allowed to monitor that thread";
 	else if (err == EBUSY && !strcmp(call, "pfm_load_context"))
