@@ -270,6 +270,11 @@ static int pfm_read_pmds_in(struct pfarg_pmd *k,
 		unsafe_get_user(k[i].reg_num, &u[i].reg_num, efault);
 		unsafe_get_user(k[i].reg_set, &u[i].reg_set, efault);
 		unsafe_get_user(k[i].reg_flags, &u[i].reg_flags, efault);
+		/*
+		 * Output only, and ignored on input; cleared so that after a
+		 * failure the bad element is the one the kernel marked.
+		 */
+		k[i].reg_flags &= ~PFM_REG_RETFL_MASK;
 	}
 	user_read_access_end();
 	return 0;
