@@ -260,7 +260,7 @@ static int pfm_read_pmds_in(struct pfarg_pmd *k,
 			    const struct pfarg_pmd __user *u, int count)
 {
 	const char __user *last = (const char __user *)(u + count) - 1;
-	char c;
+	char c __maybe_unused;	/* only whether it can be read */
 	int i;
 
 	if (!user_read_access_begin(u, array_size(count, sizeof(*u))))
