@@ -120,8 +120,7 @@ unsigned int pfm_sys_sessions(void)
  */
 int pfm_on_ctx_cpu(struct pfm_context *ctx, void (*fn)(void *), void *arg)
 {
-	if (pfm_ctx_is_syswide(ctx) &&
-	    pfm_ctx_loaded(ctx) &&
+	if (pfm_ctx_needs_ipi(ctx) &&
 	    smp_call_function_single(ctx->cpu, fn, arg, 1) != -ENXIO)
 		return 0;
 	fn(arg);

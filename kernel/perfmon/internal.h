@@ -276,6 +276,15 @@ static inline bool pfm_ctx_loaded(const struct pfm_context *ctx)
 	return ctx->state == PFM_CTX_LOADED || ctx->state == PFM_CTX_MASKED;
 }
 
+/*
+ * Whether pfm_on_ctx_cpu() sends the work to the context's CPU: only a
+ * loaded system-wide context is used anywhere else than here.
+ */
+static __always_inline bool pfm_ctx_needs_ipi(const struct pfm_context *ctx)
+{
+	return pfm_ctx_is_syswide(ctx) && pfm_ctx_loaded(ctx);
+}
+
 /**
  * struct pfm_cpu - perfmon state of one CPU
  * @owner: the context whose registers the PMU holds, or NULL. It may be
@@ -422,8 +431,71 @@ __poll_t pfm_poll(struct file *file, struct poll_table_struct *wait);
 int pfm_fasync(int fd, struct file *file, int on);
 
 /* regs.c: the register image and the PMU */
-u64 pfm_pmd_fold(u64 image, u64 hw, u64 ovfl_mask);
-u64 pfm_pmd_value(u64 image, u64 hw, u64 ovfl_mask, bool no_emul64);
+
+/**
+ * pfm_pmd_fold - combine a PMD image with the hardware counter
+ * @image: 64-bit value whose low bits are the counter at its last load
+ * @hw: the counter read from the PMU
+ * @ovfl_mask: bits the hardware counter holds
+ *
+ * The counter only moves forward, so a hardware value below the image's
+ * low bits means it wrapped once since the image was taken: the core
+ * reads or saves it before a second wrap can happen.
+ *
+ * Return: the 64-bit value.
+ */
+static inline u64 pfm_pmd_fold(u64 image, u64 hw, u64 ovfl_mask)
+{
+	u64 value = (image & ~ovfl_mask) | (hw & ovfl_mask);
+
+	if ((hw & ovfl_mask) < (image & ovfl_mask))
+		value += ovfl_mask + 1;
+	return value;
+}
+
+/**
+ * pfm_pmd_value - the value user space sees for a live PMD
+ * @image: the PMD image
+ * @hw: the counter read from the PMU
+ * @ovfl_mask: bits the hardware counter holds
+ * @no_emul64: PFM_REGFL_NO_EMUL64 was asked for: the counter wraps at its
+ *	hardware width
+ *
+ * Return: the value.
+ */
+static inline u64 pfm_pmd_value(u64 image, u64 hw, u64 ovfl_mask,
+				bool no_emul64)
+{
+	if (no_emul64)
+		return hw & ovfl_mask;
+	return pfm_pmd_fold(image, hw, ovfl_mask);
+}
+
+/* Account @n PMU register reads and writes made on this CPU. */
+static __always_inline void pfm_count_accesses(unsigned int n)
+{
+	this_cpu_add(pfm_cpu.reg_accesses, n);
+}
+
+/*
+ * The current 64-bit value of PMD @idx of a context this CPU's PMU holds
+ * (pfm_hw_holds()), for callers that read several PMDs and account the
+ * accesses at once with pfm_count_accesses(). pfm_hw_read_pmd() is the
+ * one for everybody else.
+ */
+static __always_inline u64 __pfm_hw_read_pmd(struct pfm_context *ctx,
+					     unsigned int idx)
+{
+	const struct pfm_pmu_desc *pmu = ctx->pmu;
+	const struct pfm_pmd *pmd;
+	u64 hw;
+
+	hw = pmu->ops->read_pmd(pmu, idx);
+	pmd = &ctx->pmds[idx];
+	return pfm_pmd_value(pmd->value, hw, ctx->ovfl_mask,
+			     pmd->flags & PFM_REGFL_NO_EMUL64);
+}
+
 void pfm_hw_set_live(struct pfm_context *ctx);
 void pfm_hw_clear_live(struct pfm_context *ctx);
 void pfm_hw_load(struct pfm_context *ctx);

@@ -14,53 +14,9 @@
 
 DEFINE_PER_CPU(struct pfm_cpu, pfm_cpu);
 
-/**
- * pfm_pmd_fold - combine a PMD image with the hardware counter
- * @image: 64-bit value whose low bits are the counter at its last load
- * @hw: the counter read from the PMU
- * @ovfl_mask: bits the hardware counter holds
- *
- * The counter only moves forward, so a hardware value below the image's
- * low bits means it wrapped once since the image was taken: the core
- * reads or saves it before a second wrap can happen.
- *
- * Return: the 64-bit value.
- */
-u64 pfm_pmd_fold(u64 image, u64 hw, u64 ovfl_mask)
-{
-	u64 value = (image & ~ovfl_mask) | (hw & ovfl_mask);
-
-	if ((hw & ovfl_mask) < (image & ovfl_mask))
-		value += ovfl_mask + 1;
-	return value;
-}
-
-/**
- * pfm_pmd_value - the value user space sees for a live PMD
- * @image: the PMD image
- * @hw: the counter read from the PMU
- * @ovfl_mask: bits the hardware counter holds
- * @no_emul64: PFM_REGFL_NO_EMUL64 was asked for: the counter wraps at its
- *	hardware width
- *
- * Return: the value.
- */
-u64 pfm_pmd_value(u64 image, u64 hw, u64 ovfl_mask, bool no_emul64)
-{
-	if (no_emul64)
-		return hw & ovfl_mask;
-	return pfm_pmd_fold(image, hw, ovfl_mask);
-}
-
 static __always_inline void pfm_count_access(void)
 {
-	this_cpu_inc(pfm_cpu.reg_accesses);
-}
-
-static u64 pfm_raw_read_pmd(struct pfm_context *ctx, unsigned int idx)
-{
-	pfm_count_access();
-	return ctx->pmu->ops->read_pmd(ctx->pmu, idx);
+	pfm_count_accesses(1);
 }
 
 /**
@@ -97,14 +53,11 @@ void pfm_hw_write_pmd(struct pfm_context *ctx, unsigned int idx)
  */
 u64 pfm_hw_read_pmd(struct pfm_context *ctx, unsigned int idx)
 {
-	u64 hw;
-
 	lockdep_assert_held(&ctx->lock);
 	if (!ctx->hw_live)
 		return ctx->pmds[idx].value;
-	hw = pfm_raw_read_pmd(ctx, idx);
-	return pfm_pmd_value(ctx->pmds[idx].value, hw, ctx->ovfl_mask,
-			     ctx->pmds[idx].flags & PFM_REGFL_NO_EMUL64);
+	pfm_count_access();
+	return __pfm_hw_read_pmd(ctx, idx);
 }
 
 /**

@@ -42,8 +42,8 @@ static void pfm_mark_bad(u32 *reg_flags, u32 retfl)
  * The register index of a user element, or -1. The index is clamped
  * under speculation before it reaches any table.
  */
-static int pfm_reg_index(const struct pfm_regdesc *regs, unsigned int num,
-			 u16 reg_num)
+static __always_inline int pfm_reg_index(const struct pfm_regdesc *regs,
+					 unsigned int num, u16 reg_num)
 {
 	unsigned int idx;
 
@@ -185,28 +185,45 @@ static bool pfm_bv_within(const u64 *bv, unsigned int num)
 	return true;
 }
 
-static int pfm_check_pmd(struct pfm_context *ctx, const struct pfarg_pmd *req,
-			 bool write, u32 *retfl, struct pfm_event_set **set)
+/*
+ * The PMD an element names, with its set in *set; or -EINVAL with the
+ * reason in *retfl. The elements of a vector usually name one set, so
+ * *set, the previous element's set or NULL, is looked at first.
+ */
+static __always_inline int pfm_lookup_pmd(struct pfm_context *ctx,
+					  const struct pfarg_pmd *req,
+					  u32 *retfl,
+					  struct pfm_event_set **set)
 {
 	const struct pfm_pmu_desc *pmu = ctx->pmu;
-	u32 flags = pfm_in_flags(req->reg_flags);
 	int idx;
 
-	*retfl = PFM_REG_RETFL_EINVAL;
-	*set = pfm_find_set(ctx, req->reg_set);
-	if (!*set) {
-		*retfl = PFM_REG_RETFL_NOSET;
-		return -EINVAL;
+	if (!*set || (*set)->id != req->reg_set) {
+		*set = pfm_find_set(ctx, req->reg_set);
+		if (!*set) {
+			*retfl = PFM_REG_RETFL_NOSET;
+			return -EINVAL;
+		}
 	}
 	idx = pfm_reg_index(pmu->pmds, pmu->num_pmds, req->reg_num);
 	if (idx < 0) {
 		*retfl = PFM_REG_RETFL_NOTAVAIL;
 		return -EINVAL;
 	}
-	if (!write) {
-		*retfl = 0;
+	return idx;
+}
+
+static int pfm_check_pmd(struct pfm_context *ctx, const struct pfarg_pmd *req,
+			 u32 *retfl, struct pfm_event_set **set)
+{
+	const struct pfm_pmu_desc *pmu = ctx->pmu;
+	u32 flags = pfm_in_flags(req->reg_flags);
+	int idx;
+
+	idx = pfm_lookup_pmd(ctx, req, retfl, set);
+	if (idx < 0)
 		return idx;
-	}
+	*retfl = PFM_REG_RETFL_EINVAL;
 	if (flags & ~(PFM_REGFL_OVFL_NOTIFY | PFM_REGFL_RANDOM))
 		return -EINVAL;
 	if (req->reg_random_seed ||
@@ -264,7 +281,7 @@ static void pfm_commit_pmd(struct pfm_context *ctx, struct pfm_event_set *set,
 static int pfm_write_pmds_here(struct pfm_context *ctx, struct pfm_rw_args *a)
 {
 	struct pfarg_pmd *req = a->req;
-	struct pfm_event_set *set;
+	struct pfm_event_set *set = NULL;
 	bool through;
 	int i, idx;
 	u32 retfl;
@@ -272,7 +289,7 @@ static int pfm_write_pmds_here(struct pfm_context *ctx, struct pfm_rw_args *a)
 
 	through = pfm_prepare_change(ctx);
 	for (i = 0; i < a->count; i++) {
-		idx = pfm_check_pmd(ctx, &req[i], true, &retfl, &set);
+		idx = pfm_check_pmd(ctx, &req[i], &retfl, &set);
 		val = req[i].reg_value;
 		if (idx >= 0 && pfm_check_pmd_value(ctx, idx, &val)) {
 			retfl = PFM_REG_RETFL_EINVAL;
@@ -287,39 +304,46 @@ static int pfm_write_pmds_here(struct pfm_context *ctx, struct pfm_rw_args *a)
 	return 0;
 }
 
-static u64 pfm_current_pmd(struct pfm_context *ctx, struct pfm_event_set *set,
-			   unsigned int idx)
-{
-	/* An unused PMD's counter may hold anybody's count. */
-	if (set == ctx->active && test_bit(idx, set->used_pmds) &&
-	    pfm_hw_holds(ctx))
-		return pfm_hw_read_pmd(ctx, idx);
-	return set->pmds[idx].value;
-}
-
 static int pfm_read_pmds_here(struct pfm_context *ctx, struct pfm_rw_args *a)
 {
 	struct pfarg_pmd *req = a->req;
-	struct pfm_event_set *set;
+	struct pfm_event_set *set = NULL, *held;
 	const struct pfm_pmd *pmd;
-	int i, idx;
+	unsigned int reads = 0;
+	int i, idx, count = a->count, ret = 0;
 	u32 retfl;
 
-	for (i = 0; i < a->count; i++) {
-		idx = pfm_check_pmd(ctx, &req[i], false, &retfl, &set);
+	lockdep_assert_held(&ctx->lock);
+	/*
+	 * Reading moves nothing between the PMU and the image: whether this
+	 * CPU's PMU holds the active set is the same for every element.
+	 */
+	held = pfm_hw_holds(ctx) ? ctx->active : NULL;
+	for (i = 0; i < count; i++) {
+		idx = pfm_lookup_pmd(ctx, &req[i], &retfl, &set);
 		if (idx < 0) {
 			pfm_mark_bad(&req[i].reg_flags, retfl);
-			return idx;
+			ret = idx;
+			break;
 		}
 		pmd = &set->pmds[idx];
-		req[i].reg_value = pfm_current_pmd(ctx, set, idx);
+		/* An unused PMD's counter may hold anybody's count. */
+		if (set == held && test_bit(idx, set->used_pmds)) {
+			req[i].reg_value = __pfm_hw_read_pmd(ctx, idx);
+			reads++;
+		} else {
+			req[i].reg_value = pmd->value;
+		}
 		req[i].reg_ovfl_switch_cnt = pmd->ovfl_switch_left;
 		req[i].reg_last_reset_val = pmd->last_reset;
 		req[i].reg_long_reset = pmd->long_reset;
 		req[i].reg_short_reset = pmd->short_reset;
 		req[i].reg_flags = pfm_in_flags(req[i].reg_flags);
 	}
-	return 0;
+	/* The accesses of a vector are counted at once. */
+	if (reads)
+		pfm_count_accesses(reads);
+	return ret;
 }
 
 struct pfm_exec {
@@ -339,16 +363,38 @@ static void pfm_exec_locked(void *data)
 	raw_spin_unlock_irqrestore(&e->ctx->lock, flags);
 }
 
-/* Run fn where the PMU holds the context. */
-static int pfm_rw_exec(struct pfm_context *ctx,
-		       int (*fn)(struct pfm_context *, struct pfm_rw_args *),
-		       struct pfm_rw_args *a)
+/* Run fn on the CPU of a context that needs an IPI, pfm_on_ctx_cpu(). */
+static int pfm_rw_exec_remote(struct pfm_context *ctx,
+			      int (*fn)(struct pfm_context *,
+					struct pfm_rw_args *),
+			      struct pfm_rw_args *a)
 {
 	struct pfm_exec e = { .ctx = ctx, .fn = fn, .args = a };
 	int ret;
 
 	ret = pfm_on_ctx_cpu(ctx, pfm_exec_locked, &e);
 	return ret ? ret : e.ret;
+}
+
+/*
+ * Run fn where the PMU holds the context. Inlined, so that fn is a direct
+ * call where no IPI is needed: a thread working on its own context, the
+ * usual case, goes through neither pfm_on_ctx_cpu() nor indirect calls.
+ */
+static __always_inline int
+pfm_rw_exec(struct pfm_context *ctx,
+	    int (*fn)(struct pfm_context *, struct pfm_rw_args *),
+	    struct pfm_rw_args *a)
+{
+	unsigned long flags;
+	int ret;
+
+	if (pfm_ctx_needs_ipi(ctx))
+		return pfm_rw_exec_remote(ctx, fn, a);
+	raw_spin_lock_irqsave(&ctx->lock, flags);
+	ret = fn(ctx, a);
+	raw_spin_unlock_irqrestore(&ctx->lock, flags);
+	return ret;
 }
 
 /**

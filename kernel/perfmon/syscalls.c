@@ -37,9 +37,10 @@ static inline void pfm_build_check_abi(void)
 
 /*
  * Look up the context behind @fd. On success the caller owns @f and must
- * fdput() it.
+ * fdput() it. Inlined: it is on the path of every call.
  */
-static int pfm_fdget_ctx(int fd, struct fd *f, struct pfm_context **ctx)
+static __always_inline int pfm_fdget_ctx(int fd, struct fd *f,
+					 struct pfm_context **ctx)
 {
 	*f = fdget(fd);
 	if (!f->file)
@@ -111,8 +112,10 @@ static const enum pfm_call pfm_vec_op_call[] = {
 	[PFM_VEC_READ_PMDS]	= PFM_CALL_READ_PMDS,
 };
 
-static int pfm_vec_apply(struct pfm_context *ctx, enum pfm_vec_op op,
-			 void *vec, int count)
+/* Inlined: pfm_read_pmds_call() is on the path of every read of counters. */
+static __always_inline int pfm_vec_apply(struct pfm_context *ctx,
+					 enum pfm_vec_op op, void *vec,
+					 int count)
 {
 	int ret;
 
@@ -325,7 +328,13 @@ efault:
 static long pfm_read_pmds_call(int fd, struct pfarg_pmd __user *uvec,
 			       int count)
 {
-	struct pfarg_pmd stack[PFM_VEC_STACK_BYTES / sizeof(struct pfarg_pmd)];
+	/*
+	 * Not zeroed on entry (CONFIG_INIT_STACK_ALL_ZERO would spend more
+	 * on it than on the read): only the fields that were copied in or
+	 * filled by the read are looked at, or copied out.
+	 */
+	struct pfarg_pmd stack[PFM_VEC_STACK_BYTES /
+			       sizeof(struct pfarg_pmd)] __uninitialized;
 	struct pfarg_pmd *vec = stack;
 	struct pfm_context *ctx;
 	struct fd f;
