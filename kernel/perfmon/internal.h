@@ -193,6 +193,7 @@ struct pfm_event_set {
  * @pmds: @active's PMD images.
  * @switch_pending: an overflow asked for a set switch while masking; it
  *	happens at pfm_restart().
+ * @in_switch: a set switch is handling the outgoing set's overflows.
  * @idle_paused: a system-wide set with PFM_SETFL_EXCL_IDLE stopped
  *	counting while its CPU idles.
  * @msgq: notification messages waiting for read().
@@ -244,6 +245,7 @@ struct pfm_context {
 	u64				*pmcs;
 	struct pfm_pmd			*pmds;
 	bool				switch_pending;
+	bool				in_switch;
 	bool				idle_paused;
 	struct pfm_msgq			msgq;
 	wait_queue_head_t		msgq_wait;
@@ -500,6 +502,7 @@ void pfm_hw_set_live(struct pfm_context *ctx);
 void pfm_hw_clear_live(struct pfm_context *ctx);
 void pfm_hw_load(struct pfm_context *ctx);
 void pfm_hw_save(struct pfm_context *ctx);
+bool pfm_hw_save_pmds(struct pfm_context *ctx, unsigned long *wrapped);
 void pfm_hw_start(struct pfm_context *ctx);
 void pfm_hw_stop(struct pfm_context *ctx);
 u64 pfm_hw_read_pmd(struct pfm_context *ctx, unsigned int idx);

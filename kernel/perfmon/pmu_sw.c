@@ -170,7 +170,12 @@ static u64 pfm_sw_clock(struct pfm_sw_now *now, const struct pfm_sw_regs *regs,
 	return now->cpu;
 }
 
-/* Bring a running clock counter up to now. */
+/*
+ * Bring a running clock counter up to now. The thread's run time can
+ * read a little behind an earlier reading (the scheduler's clock leaves
+ * out interrupt time that local_clock() had counted): a counter never
+ * goes back, it waits for the clock to catch up.
+ */
 static void pfm_sw_fold(struct pfm_sw_regs *regs, unsigned int idx,
 			struct pfm_sw_now *now)
 {
@@ -179,6 +184,8 @@ static void pfm_sw_fold(struct pfm_sw_regs *regs, unsigned int idx,
 	if (!test_bit(idx, &regs->running) || !pfm_sw_is_clock(regs, idx))
 		return;
 	t = pfm_sw_clock(now, regs, idx);
+	if ((s64)(t - regs->since[idx]) <= 0)
+		return;
 	regs->count[idx] += t - regs->since[idx];
 	regs->since[idx] = t;
 }

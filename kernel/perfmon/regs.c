@@ -137,29 +137,44 @@ void pfm_hw_load(struct pfm_context *ctx)
 void pfm_hw_save(struct pfm_context *ctx)
 {
 	DECLARE_BITMAP(wrapped, PFM_MAX_PMDS);
+	bool any;
+
+	lockdep_assert_held(&ctx->lock);
+	if (!ctx->hw_live)
+		return;
+	any = pfm_hw_save_pmds(ctx, wrapped);
+	pfm_hw_clear_live(ctx);
+	if (any)
+		pfm_ovfl_catch_up(ctx, wrapped);
+}
+
+/**
+ * pfm_hw_save_pmds - bring the active set's PMD values into its image
+ * @ctx: the context, live on this CPU
+ * @wrapped: out: the PMDs whose 64-bit value wrapped since they were
+ *	loaded, an overflow the interrupt has not handled yet
+ *
+ * Return: whether @wrapped has a bit set.
+ */
+bool pfm_hw_save_pmds(struct pfm_context *ctx, unsigned long *wrapped)
+{
 	unsigned int n = ctx->pmu->num_pmds;
 	unsigned int i;
 	bool any = false;
 	u64 old;
 
-	lockdep_assert_held(&ctx->lock);
-	if (!ctx->hw_live)
-		return;
 	pfm_bits_zero(wrapped, n);
 	for (i = pfm_next_bit(ctx->used_pmds, n, 0); i < n;
 	     i = pfm_next_bit(ctx->used_pmds, n, i + 1)) {
 		old = ctx->pmds[i].value;
 		ctx->pmds[i].value = pfm_hw_read_pmd(ctx, i);
-		/* A 64-bit wrap the interrupt has not seen yet. */
 		if (ctx->pmds[i].value < old &&
 		    !(ctx->pmds[i].flags & PFM_REGFL_NO_EMUL64)) {
 			__set_bit(i, wrapped);
 			any = true;
 		}
 	}
-	pfm_hw_clear_live(ctx);
-	if (any)
-		pfm_ovfl_catch_up(ctx, wrapped);
+	return any;
 }
 
 /**

@@ -283,21 +283,28 @@ static void pfm_switch_hw(struct pfm_context *ctx, struct pfm_event_set *prev)
  */
 void pfm_switch_set(struct pfm_context *ctx, struct pfm_event_set *next)
 {
+	DECLARE_BITMAP(wrapped, PFM_MAX_PMDS);
 	struct pfm_event_set *prev = ctx->active;
 	bool live = pfm_hw_holds(ctx);
 	bool counting = live && prev->counting;
-	unsigned int n = ctx->pmu->num_pmds;
-	unsigned int i;
 
 	lockdep_assert_held(&ctx->lock);
-	if (next == prev)
+	if (next == prev || ctx->in_switch)
 		return;
 	if (counting)
 		pfm_hw_stop(ctx);
-	if (live)
-		for (i = pfm_next_bit(prev->used_pmds, n, 0); i < n;
-		     i = pfm_next_bit(prev->used_pmds, n, i + 1))
-			prev->pmds[i].value = pfm_hw_read_pmd(ctx, i);
+	/*
+	 * A PMD that wrapped just as the switch came has its overflow
+	 * handled now, for the outgoing set; if that masks the context,
+	 * the set stays until pfm_restart().
+	 */
+	if (live && pfm_hw_save_pmds(ctx, wrapped)) {
+		ctx->in_switch = true;
+		pfm_ovfl_catch_up(ctx, wrapped);
+		ctx->in_switch = false;
+		if (ctx->state == PFM_CTX_MASKED)
+			return;
+	}
 
 	pfm_set_activate(ctx, next);
 	if (live)
