@@ -35,6 +35,25 @@
  *		the samples taken; with it the lost-samples check: the loop's
  *		instructions / P samples expected, hdr_count recorded, no
  *		buffer overflow, and perf's PERF_RECORD_LOST count
+ *   set_switch	(PMUv3 only) kernel cost per event set switch: a 50 M
+ *		instruction user loop, self-monitored with 2 sets of 4
+ *		counters switching every 250 us against 1 set, the extra
+ *		time per switch; against perf's cost per rotation: the loop
+ *		with 8 raw events (one more than the counters, so perf
+ *		multiplexes) against 7, perf_event_mux_interval_ms set to 1
+ *		for the run, the extra time per rotation (elapsed /
+ *		interval rotations, perf does not count them)
+ *   mux_error_steady	(PMUv3 only) multiplexing error: 8 user-level
+ *		events (INST_RETIRED and CPU_CYCLES, equal under -icount) over
+ *		a 100 M instruction loop, by perfmon in 2 sets of 4 switching
+ *		every 1 ms and by perf with 8 events on 7 counters at its
+ *		default interval; each count scaled (set durations, or
+ *		time_enabled / time_running), the largest relative error
+ *		against the exact count of one set, in percent
+ *   mux_error_phased	(PMUv3 only) the same for a loop followed by
+ *		getppid() calls (user instructions quick, then rare), in
+ *		three proportions of 60 ms: the mean of the largest errors,
+ *		with its target: perfmon's no worse than perf's
  *
  * The counters depend on the active PMU description
  * (/sys/kernel/perfmon/pmu_desc/model):
@@ -47,8 +66,9 @@
  *	only (P bit); perf gets the same four events as PERF_TYPE_RAW
  *	hardware events with exclude_kernel and exclude_hv. INST_RETIRED
  *	becomes CPU_CYCLES where the PMU does not advertise it (QEMU without
- *	-icount). Lines read_4_pmuv3, ctxsw_4_pmuv3, sample_cost_pmuv3 (the
- *	default) and ctxsw_lazy_pmuv3 (when named).
+ *	-icount). Lines read_4_pmuv3, ctxsw_4_pmuv3, sample_cost_pmuv3,
+ *	set_switch_pmuv3, mux_error_steady_pmuv3, mux_error_phased_pmuv3
+ *	(the default) and ctxsw_lazy_pmuv3 (when named).
  *
  * On a hardware PMU, perfmon and perf never hold it at the same time: the
  * PMU resource manager refuses the second one (EBUSY). Each side is
@@ -67,6 +87,7 @@
  * Exit status: 0 when every benchmark ran (targets missed included).
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <math.h>
 #include <pthread.h>
@@ -79,6 +100,7 @@
 #include <unistd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <linux/perf_event.h>
@@ -87,6 +109,7 @@
 #include "pfmlib_sys.h"
 
 #define BIT_ULL(n)	(1ULL << (n))
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 
 /* printf's %llu and %lld on every ABI */
 typedef unsigned long long u64;
@@ -1077,12 +1100,481 @@ static void bench_sample_cost(void)
 	       met ? "met" : "MISSED");
 }
 
+/* --- set_switch, mux_error_steady, mux_error_phased ---------------------------- */
+
+/*
+ * Event sets against perf's multiplexing, on the PMUv3 (the _pmuv3 lines).
+ * Every event counts at user level; in exact mode user cycles are user
+ * instructions, so INST_RETIRED, CPU_CYCLES and the cycle counter all have
+ * the same true value: the user instructions of the workload, which one
+ * set counting them at once gives exactly.
+ *
+ * perfmon: a self-monitoring context with MUX_SETS sets of MUX_REGS
+ * counters (PMD0 = the cycle counter, PMD1..3 = INST_RETIRED and CPU_CYCLES
+ * by turns, in the opposite order in set 1, so that a switch rewrites
+ * PMCs), switching on a timeout. perf: MUX_EVENTS separate raw events,
+ * CPU_CYCLES and INST_RETIRED by turns, enabled and disabled together by
+ * prctl(): one more than the 7 counters, so perf rotates them every
+ * perf_event_mux_interval_ms. A count is scaled by D / d (perfmon: the
+ * set's set_act_duration d of the D of all sets) or time_enabled /
+ * time_running (perf).
+ */
+#define MUX_SETS		2
+#define MUX_REGS		4
+#define MUX_EVENTS		(MUX_SETS * MUX_REGS)
+/* set_switch: the loop, the set timeout and perf's rotation interval */
+#define SWITCH_ITERS		12500000UL	/* 50 M instructions */
+#define SWITCH_TIMEOUT_NS	250000ULL
+#define SWITCH_PERF_MUX_MS	1
+/* mux_error_*: 1 ms turns; perf at its default interval */
+#define MUX_TIMEOUT_NS		1000000ULL
+#define MUX_STEADY_ITERS	25000000UL	/* 100 M instructions */
+#define PERF_MUX_INTERVAL	"perf_event_mux_interval_ms"
+#define EVENT_SOURCES		"/sys/bus/event_source/devices"
+
+/**
+ * struct mux_wl - the measured workload
+ * @na: iterations of the user loop (phase A), 4 instructions each
+ * @nb: getppid() calls after it (phase B)
+ */
+struct mux_wl {
+	unsigned long	na;
+	unsigned long	nb;
+};
+
+/* The loop, then the calls; returns the ns it took. */
+static u64 mux_workload(const struct mux_wl *w)
+{
+	unsigned long b, e, i;
+	u64 t0, t1;
+
+	t0 = now_ns();
+	if (w->na)
+		smpl_loop(w->na, &b, &e);
+	for (i = 0; i < w->nb; i++)
+		syscall(SYS_getppid);
+	t1 = now_ns();
+	return t1 - t0;
+}
+
+/**
+ * struct mux_run - one measurement
+ * @nsets: perfmon sets (0 for perf)
+ * @count: perfmon: by set, PMD0..MUX_REGS-1; perf: the MUX_EVENTS counts
+ * @dur: perfmon set_act_duration by set; perf: time_running by event
+ * @total: perfmon: the sum of @dur; perf: time_enabled by event
+ * @runs: perfmon set_runs by set
+ * @ns: time of the workload
+ * @regs: perfmon's PMU register accesses from start to stop, -1 if unknown
+ */
+struct mux_run {
+	unsigned int	nsets;
+	u64		count[MUX_EVENTS];
+	u64		dur[MUX_EVENTS];
+	u64		total[MUX_EVENTS];
+	u64		runs[MUX_SETS];
+	u64		ns;
+	s64		regs;
+};
+
+/* PMC value of register @k of set @s (user level only). */
+static u64 mux_pmc(unsigned int s, unsigned int k)
+{
+	if (!k)
+		return PMUV3_P;
+	if (pmu.events[1].pfm_pmc == pmu.events[0].pfm_pmc)
+		return pmu.events[0].pfm_pmc;	/* no INST_RETIRED */
+	return ((k + s) % 2 ? PMUV3_INST_RETIRED : PMUV3_CPU_CYCLES) | PMUV3_P;
+}
+
+/*
+ * perfmon: @nsets sets (1: set 0 alone, no switching) of MUX_REGS counters,
+ * switching every @timeout ns; the workload @w between pfm_start() and
+ * pfm_stop().
+ */
+static void mux_pfm(unsigned int nsets, u64 timeout, const struct mux_wl *w,
+		    struct mux_run *r)
+{
+	struct pfarg_setinfo info[MUX_SETS];
+	struct pfarg_pmd pmds[MUX_REGS];
+	struct pfarg_setdesc sd;
+	struct pfarg_load load;
+	struct pfarg_ctx ctx;
+	struct pfarg_pmc pmc;
+	unsigned int s, k;
+	u64 total = 0;
+	s64 r0, r1;
+	int fd, try;
+
+	memset(r, 0, sizeof(*r));
+	memset(&ctx, 0, sizeof(ctx));
+	memset(&load, 0, sizeof(load));
+	r->nsets = nsets;
+	settle();
+	fd = pfm_create_context(&ctx, NULL, NULL, 0);
+	if (fd < 0)
+		fail("pfm_create_context");
+	for (s = 0; s < nsets; s++) {
+		if (nsets > 1) {
+			memset(&sd, 0, sizeof(sd));
+			sd.set_id = s;
+			sd.set_flags = PFM_SETFL_TIME_SWITCH;
+			sd.set_timeout = timeout;
+			if (pfm_create_evtsets(fd, &sd, 1))
+				fail("pfm_create_evtsets");
+		}
+		for (k = 0; k < MUX_REGS; k++) {
+			memset(&pmc, 0, sizeof(pmc));
+			memset(&pmds[k], 0, sizeof(pmds[k]));
+			pmc.reg_num = k;
+			pmc.reg_set = s;
+			pmc.reg_value = mux_pmc(s, k);
+			pmds[k].reg_num = k;
+			pmds[k].reg_set = s;
+			if (pfm_write_pmcs(fd, &pmc, 1))
+				fail("pfm_write_pmcs");
+		}
+		if (pfm_write_pmds(fd, pmds, MUX_REGS))
+			fail("pfm_write_pmds");
+	}
+	load.load_pid = gettid_();
+	for (try = 0; pfm_load_context(fd, &load); try++)
+		if (!busy_retry("pfm_load_context", try))
+			fail("pfm_load_context");
+	r0 = reg_accesses();
+	if (pfm_start(fd, NULL))
+		fail("pfm_start");
+	r->ns = mux_workload(w);
+	if (pfm_stop(fd))
+		fail("pfm_stop");
+	r1 = reg_accesses();
+	r->regs = r0 >= 0 && r1 >= 0 ? r1 - r0 : -1;
+	memset(info, 0, sizeof(info));
+	for (s = 0; s < nsets; s++) {
+		info[s].set_id = s;
+		for (k = 0; k < MUX_REGS; k++) {
+			memset(&pmds[k], 0, sizeof(pmds[k]));
+			pmds[k].reg_num = k;
+			pmds[k].reg_set = s;
+		}
+		if (pfm_read_pmds(fd, pmds, MUX_REGS))
+			fail("pfm_read_pmds");
+		for (k = 0; k < MUX_REGS; k++)
+			r->count[s * MUX_REGS + k] = pmds[k].reg_value;
+	}
+	if (pfm_getinfo_evtsets(fd, info, nsets))
+		fail("pfm_getinfo_evtsets");
+	/* one set: no duration kept, and nothing to scale */
+	for (s = 0; s < nsets; s++) {
+		r->runs[s] = info[s].set_runs;
+		total += nsets > 1 ? info[s].set_act_duration : 1;
+	}
+	for (s = 0; s < nsets; s++) {
+		for (k = 0; k < MUX_REGS; k++) {
+			r->dur[s * MUX_REGS + k] = nsets > 1 ?
+				info[s].set_act_duration : 1;
+			r->total[s * MUX_REGS + k] = total;
+		}
+	}
+	close(fd);
+}
+
+/* perf: @n separate raw events, CPU_CYCLES and INST_RETIRED by turns. */
+static void mux_perf(unsigned int n, const struct mux_wl *w, struct mux_run *r)
+{
+	struct perf_event_attr attr;
+	int fds[MUX_EVENTS], try;
+	u64 buf[3];
+	unsigned int i;
+
+	memset(r, 0, sizeof(*r));
+	r->regs = -1;
+	settle();
+	for (i = 0; i < n; i++) {
+		memset(&attr, 0, sizeof(attr));
+		attr.size = sizeof(attr);
+		attr.type = PERF_TYPE_RAW;
+		attr.config = pmu.events[i % 2].perf_config;
+		attr.disabled = 1;
+		attr.exclude_kernel = 1;
+		attr.exclude_hv = 1;
+		attr.read_format = PERF_FORMAT_TOTAL_TIME_ENABLED |
+				   PERF_FORMAT_TOTAL_TIME_RUNNING;
+		for (try = 0; (fds[i] = syscall(SYS_perf_event_open, &attr, 0, -1,
+						-1, 0)) < 0; try++)
+			if (!busy_retry("perf_event_open", try))
+				fail("perf_event_open (multiplexed)");
+	}
+	if (prctl(PR_TASK_PERF_EVENTS_ENABLE, 0, 0, 0, 0))
+		fail("prctl(PR_TASK_PERF_EVENTS_ENABLE)");
+	r->ns = mux_workload(w);
+	if (prctl(PR_TASK_PERF_EVENTS_DISABLE, 0, 0, 0, 0))
+		fail("prctl(PR_TASK_PERF_EVENTS_DISABLE)");
+	for (i = 0; i < n; i++) {
+		if (read(fds[i], buf, sizeof(buf)) != sizeof(buf))
+			fail("read (perf event)");
+		r->count[i] = buf[0];
+		r->total[i] = buf[1];
+		r->dur[i] = buf[2];
+		close(fds[i]);
+	}
+}
+
+static unsigned int mux_nevents(const struct mux_run *r, unsigned int perf_n)
+{
+	return r->nsets ? r->nsets * MUX_REGS : perf_n;
+}
+
+/* Event @i scaled to the whole measurement. */
+static double mux_scaled(const struct mux_run *r, unsigned int i)
+{
+	return r->dur[i] ? (double)r->count[i] * r->total[i] / r->dur[i] : 0;
+}
+
+/* The largest |scaled - @exact| / @exact of an event, in percent. */
+static double mux_max_err(const struct mux_run *r, unsigned int n, u64 exact)
+{
+	double e, max = 0;
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		e = fabs(mux_scaled(r, i) - (double)exact) * 100 / (double)exact;
+		if (e > max)
+			max = e;
+	}
+	return max;
+}
+
+static u64 mux_switches(const struct mux_run *r)
+{
+	u64 n = 0;
+	unsigned int s;
+
+	for (s = 0; s < r->nsets; s++)
+		n += r->runs[s];
+	return n ? n - 1 : 0;
+}
+
+static void print_mux(const char *name, const char *who,
+		      const struct mux_run *r, unsigned int n, u64 exact)
+{
+	unsigned int i;
+
+	printf("# %s raw %s: ns=%llu", name, who, r->ns);
+	if (r->nsets)
+		for (i = 0; i < r->nsets; i++)
+			printf(" set%u=runs:%llu,ns:%llu", i, r->runs[i],
+			       r->dur[i * MUX_REGS]);
+	printf(" regs=%lld\n", r->regs);
+	if (!exact)
+		return;
+	printf("# %s %s scaled (exact %llu):", name, who, exact);
+	for (i = 0; i < n; i++)
+		printf(" %.0f", mux_scaled(r, i));
+	printf(" max_err=%.3f%%\n", mux_max_err(r, n, exact));
+}
+
+/* A bench line with 3 decimals (errors in percent). */
+static void print_bench3(const char *name, double pfm, double perf,
+			 const char *unit, double regs)
+{
+	printf("bench %s perfmon=%.3f perf=%.3f ratio=%.3f unit=%s regs=%.2f\n",
+	       name, pfm, perf, ratio(pfm, perf), unit, regs);
+}
+
+/* The PMUv3's perf_event_mux_interval_ms file, in a static buffer. */
+static const char *perf_mux_path(void)
+{
+	static char path[512];
+	struct dirent *de;
+	DIR *d;
+
+	path[0] = '\0';
+	d = opendir(EVENT_SOURCES);
+	if (!d)
+		return NULL;
+	while ((de = readdir(d)))
+		if (!strncmp(de->d_name, "armv8_pmuv3", 11)) {
+			snprintf(path, sizeof(path), "%s/%s/%s", EVENT_SOURCES,
+				 de->d_name, PERF_MUX_INTERVAL);
+			break;
+		}
+	closedir(d);
+	return path[0] ? path : NULL;
+}
+
+static int write_number(const char *path, long v)
+{
+	FILE *f = fopen(path, "we");
+	int ok;
+
+	if (!f)
+		return -1;
+	ok = fprintf(f, "%ld\n", v) > 0;
+	return fclose(f) == 0 && ok ? 0 : -1;
+}
+
+static bool mux_skip(const char *name)
+{
+	if (pmu.hw)
+		return false;
+	printf("# %s: the PMUv3 only, skipped\n", name);
+	return true;
+}
+
+/*
+ * set_switch: what a switch costs the monitored thread. perfmon: the loop
+ * with 2 sets switching every SWITCH_TIMEOUT_NS against 1 set, the extra
+ * time per switch (set_runs: one switch per activation after the first).
+ * perf: the loop with 8 events against 7, SWITCH_PERF_MUX_MS rotations,
+ * the extra time per rotation (elapsed / interval: perf does not count
+ * its rotations).
+ */
+static void bench_set_switch(void)
+{
+	const char *name = bench_name("set_switch");
+	const struct mux_wl w = { .na = SWITCH_ITERS };
+	struct mux_run one, two, p7, p8;
+	const char *path = perf_mux_path();
+	s64 old_ms, ms = -1;
+	double x, y, rot, regs;
+	u64 sw;
+
+	if (mux_skip(name))
+		return;
+	mux_pfm(1, 0, &w, &one);
+	mux_pfm(MUX_SETS, SWITCH_TIMEOUT_NS, &w, &two);
+	old_ms = path ? read_number(path) : -1;
+	if (old_ms > 0 && write_number(path, SWITCH_PERF_MUX_MS))
+		printf("# %s: cannot set %s: %s\n", name, path, strerror(errno));
+	if (path)
+		ms = read_number(path);
+	mux_perf(MUX_EVENTS - 1, &w, &p7);
+	mux_perf(MUX_EVENTS, &w, &p8);
+	if (old_ms > 0 && old_ms != ms)
+		write_number(path, old_ms);
+	sw = mux_switches(&two);
+	rot = ms > 0 ? (double)p8.ns / (ms * 1000000.0) : 0;
+	x = sw ? ((double)two.ns - (double)one.ns) / sw : 0;
+	y = rot > 0 ? ((double)p8.ns - (double)p7.ns) / rot : 0;
+	regs = sw && two.regs >= 0 && one.regs >= 0 ?
+	       (double)(two.regs - one.regs) / sw : -1;
+	print_mux(name, "perfmon 1 set", &one, 0, 0);
+	print_mux(name, "perfmon 2 sets", &two, 0, 0);
+	print_mux(name, "perf 7 events", &p7, 0, 0);
+	print_mux(name, "perf 8 events", &p8, 0, 0);
+	printf("# %s: %llu switches every %llu ns; perf %s=%lld (was %lld): %.1f rotations\n",
+	       name, sw, SWITCH_TIMEOUT_NS, PERF_MUX_INTERVAL, ms, old_ms, rot);
+	print_bench(name, x, y, "ns/switch", regs);
+}
+
+/* The exact count of @w: one set, its PMD1 (PMD0..3 must agree). */
+static u64 mux_exact(const char *name, const struct mux_wl *w)
+{
+	struct mux_run r;
+	unsigned int k;
+
+	mux_pfm(1, 0, w, &r);
+	for (k = 1; k < MUX_REGS; k++)
+		if (r.count[k] != r.count[0])
+			printf("# %s WARNING: exact counts differ: PMD0 %llu PMD%u %llu\n",
+			       name, r.count[0], k, r.count[k]);
+	return r.count[1];
+}
+
+/*
+ * One error measurement of @w: perfmon's and perf's largest error of an
+ * event, in percent, into @err[0] and @err[1]; perfmon's register accesses
+ * per switch added to *@regs.
+ */
+static void mux_errors(const char *name, const char *what,
+		       const struct mux_wl *w, double *err, double *regs)
+{
+	struct mux_run pf, pe;
+	char who[64];
+	u64 exact;
+
+	exact = mux_exact(name, w);
+	mux_pfm(MUX_SETS, MUX_TIMEOUT_NS, w, &pf);
+	mux_perf(MUX_EVENTS, w, &pe);
+	snprintf(who, sizeof(who), "perfmon %s", what);
+	print_mux(name, who, &pf, mux_nevents(&pf, MUX_EVENTS), exact);
+	snprintf(who, sizeof(who), "perf %s", what);
+	print_mux(name, who, &pe, mux_nevents(&pe, MUX_EVENTS), exact);
+	err[0] = mux_max_err(&pf, MUX_EVENTS, exact);
+	err[1] = mux_max_err(&pe, MUX_EVENTS, exact);
+	if (mux_switches(&pf) && pf.regs >= 0)
+		*regs += (double)pf.regs / mux_switches(&pf);
+}
+
+static void mux_setup_line(const char *name)
+{
+	const char *path = perf_mux_path();
+
+	printf("# %s: %u events: perfmon %u sets of %u, %llu ns turns; perf %s=%lld\n",
+	       name, MUX_EVENTS, MUX_SETS, MUX_REGS, MUX_TIMEOUT_NS,
+	       PERF_MUX_INTERVAL, path ? read_number(path) : -1LL);
+}
+
+/* mux_error_steady: the 100 M instruction loop. */
+static void bench_mux_error_steady(void)
+{
+	const char *name = bench_name("mux_error_steady");
+	const struct mux_wl w = { .na = MUX_STEADY_ITERS };
+	double err[2], regs = 0;
+
+	if (mux_skip(name))
+		return;
+	mux_setup_line(name);
+	mux_errors(name, "loop", &w, err, &regs);
+	print_bench3(name, err[0], err[1], "%", regs);
+}
+
+/*
+ * mux_error_phased: the loop (phase A), then getppid() calls (phase B),
+ * in three proportions of about 60 ms together; the mean over them of the
+ * largest error of an event.
+ */
+static void bench_mux_error_phased(void)
+{
+	static const unsigned int ms[][2] = { { 20, 40 }, { 30, 30 }, { 40, 20 } };
+	const char *name = bench_name("mux_error_phased");
+	const struct mux_wl calib = { .nb = 10000 };
+	double err[2], mean[2] = { 0, 0 }, regs = 0;
+	struct mux_wl w;
+	char what[32];
+	unsigned int i;
+	u64 call;
+
+	if (mux_skip(name))
+		return;
+	mux_setup_line(name);
+	settle();
+	call = mux_workload(&calib) / calib.nb;
+	if (!call)
+		call = 1;
+	printf("# %s: a getppid() call takes %llu ns\n", name, call);
+	for (i = 0; i < ARRAY_SIZE(ms); i++) {
+		w.na = ms[i][0] * 1000000UL / SMPL_LOOP_INSNS;
+		w.nb = ms[i][1] * 1000000UL / call;
+		snprintf(what, sizeof(what), "%u+%u ms", ms[i][0], ms[i][1]);
+		mux_errors(name, what, &w, err, &regs);
+		printf("# %s %s: max_err perfmon=%.3f%% perf=%.3f%%\n", name, what,
+		       err[0], err[1]);
+		mean[0] += err[0] / ARRAY_SIZE(ms);
+		mean[1] += err[1] / ARRAY_SIZE(ms);
+	}
+	print_bench3(name, mean[0], mean[1], "%", regs / ARRAY_SIZE(ms));
+	print_target(name, "perfmon error % (perf's)", mean[0], mean[1]);
+}
+
 /* --- main ---------------------------------------------------------------- */
 
 static void print_usage(const char *prog)
 {
 	fprintf(stderr,
-		"usage: %s [-n READS] [-s ROUNDTRIPS] [read_4|ctxsw_4|ctxsw_lazy|sample_cost...]\n"
+		"usage: %s [-n READS] [-s ROUNDTRIPS] [read_4|ctxsw_4|ctxsw_lazy|sample_cost|\n"
+		"       set_switch|mux_error_steady|mux_error_phased...]\n"
 		"       %s [-n READS] [-s ROUNDTRIPS] -l LOOP\n"
 		"LOOP: getppid, pfm_read, perf_read, pp_<a>_<b>, sample_<a> (a, b: none|pfm|perf)\n",
 		prog, prog);
@@ -1243,7 +1735,7 @@ int main(int argc, char **argv)
 	long reads = DFL_READS, roundtrips = DFL_ROUNDTRIPS;
 	struct pp_result none;
 	const char *loop = NULL;
-	bool do_read, do_ctxsw, do_lazy, do_smpl;
+	bool do_read, do_ctxsw, do_lazy, do_smpl, do_switch, do_steady, do_phased;
 	double r, regs;
 	char why[256];
 	cpu_set_t cpus;
@@ -1304,6 +1796,10 @@ int main(int argc, char **argv)
 	do_lazy = wanted(argc, argv, "ctxsw_lazy", !pmu.hw);
 	/* sample_cost on the PMUv3 only */
 	do_smpl = wanted(argc, argv, "sample_cost", pmu.hw);
+	/* event sets against perf's multiplexing: the PMUv3 only */
+	do_switch = wanted(argc, argv, "set_switch", pmu.hw);
+	do_steady = wanted(argc, argv, "mux_error_steady", pmu.hw);
+	do_phased = wanted(argc, argv, "mux_error_phased", pmu.hw);
 	if (do_read)
 		bench_read_4(reads);
 	if (do_ctxsw || do_lazy)
@@ -1325,5 +1821,11 @@ int main(int argc, char **argv)
 	}
 	if (do_smpl)
 		bench_sample_cost();
+	if (do_switch)
+		bench_set_switch();
+	if (do_steady)
+		bench_mux_error_steady();
+	if (do_phased)
+		bench_mux_error_phased();
 	return EXIT_SUCCESS;
 }
