@@ -15,10 +15,12 @@
 #   2 core      everything not listed below: kernel/perfmon/, include/linux/perfmon*.h,
 #               include/linux/syscalls.h, init/Kconfig, kernel/Makefile, kernel/sys_ni.c, ...
 #   3 x86       arch/x86/
-#   4 generic   include/uapi/asm-generic/, arch/arm64/, arch/arm/ (asm-generic syscall table)
-#   5 docs      Documentation/
-#   6 selftests tools/testing/selftests/
-#   7 tools     tools/ (pfmon)
+#   4 generic   include/uapi/asm-generic/, arch/arm/ (asm-generic syscall table)
+#   5 arm64     arch/arm64/, drivers/perf/ (the PMUv3 description, perf's side of the
+#               PMU resource manager)
+#   6 docs      Documentation/
+#   7 selftests tools/testing/selftests/
+#   8 tools     tools/ (pfmon)
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -33,10 +35,11 @@ part_of() {
 	case "$1" in
 	include/uapi/linux/perfmon.h) echo 1 ;;
 	arch/x86/*) echo 3 ;;
-	include/uapi/asm-generic/*|arch/arm64/*|arch/arm/*) echo 4 ;;
-	Documentation/*) echo 5 ;;
-	tools/testing/selftests/*) echo 6 ;;
-	tools/*) echo 7 ;;
+	include/uapi/asm-generic/*|arch/arm/*) echo 4 ;;
+	arch/arm64/*|drivers/perf/*) echo 5 ;;
+	Documentation/*) echo 6 ;;
+	tools/testing/selftests/*) echo 7 ;;
+	tools/*) echo 8 ;;
 	*) echo 2 ;;
 	esac
 }
@@ -73,7 +76,7 @@ The header only uses __u* types and compiles on its own as C90.
 EOF
 	;;
 	2) cat <<'EOF'
-perfmon/core: add the perfmon2 counting core
+perfmon/core: add the perfmon2 core
 
 perfmon2 tools (pfmon, PAPI's perfmon2 substrate) program the PMU through
 context file descriptors. Add kernel/perfmon: contexts held by anon-inode
@@ -88,10 +91,19 @@ virtualized counters; /sys/kernel/perfmon and debugfs statistics.
 Hook the scheduler, fork and exit behind a static key that is on only
 while a context is loaded: switch-out stops and saves, switch-in reloads
 lazily, fork leaves children unmonitored, exit unloads and notifies.
+Overflows of the 64-bit values go to a sampling format chosen by name
+(the default format keeps perfmon2's buffer layout; buffers are charged
+to RLIMIT_MEMLOCK and mapped read-only) or are notified and mask the
+context until pfm_restart(). Event sets let a context measure more
+events than the PMU has counters, switched by the kernel on a timeout or
+after overflows, with the statistics tools scale counts by. A PMU
+resource manager gives the hardware PMU to one class of user at a time
+(perf_events, perfmon, later a hypervisor's vCPUs).
+
 Wire it into the build with CONFIG_PERFMON and declare the system calls
-with cond_syscall stubs. The event set calls return -EOPNOTSUPP until
-sets are implemented. KUnit suites cover argument checks, PMU description
-validation and registration, and the 64-bit counter arithmetic.
+with cond_syscall stubs. KUnit suites cover argument checks, the state
+table, PMU description validation and registration, the resource
+manager, the 64-bit counter arithmetic, sampling formats and event sets.
 EOF
 	;;
 	3) cat <<'EOF'
@@ -110,27 +122,42 @@ generic system call table, with the same numbers as on x86_64.
 EOF
 	;;
 	5) cat <<'EOF'
-Documentation: perfmon: document the perfmon2 user API
+arm64: perfmon: add the ARMv8 PMUv3 description
 
-Describe the perfmon2 system calls, their arguments and error codes, and
-the /sys/kernel/perfmon files, so that users and reviewers have a
-reference for the interface.
+Describe the PMUv3 to perfmon: the cycle counter and the PMCR_EL0.N
+event counters, 64-bit with PMUv3p5, events checked against PMCEID, the
+EL0/EL1/EL2 filters mapped onto user and kernel levels. perf's arm_pmu
+driver keeps the PMU interrupt and takes the PMU from perfmon's resource
+manager for each hardware event, so that neither corrupts the other's
+counters: the second comer gets -EBUSY.
 EOF
 	;;
 	6) cat <<'EOF'
-selftests/perfmon: add perfmon2 system call tests
+Documentation: perfmon: document the perfmon2 user API
 
-Add kselftests for the perfmon2 interface: context creation, file
-descriptor semantics and argument validation of every call. They run as
-part of the kselftest "perfmon" target.
+Describe the perfmon2 system calls, their arguments and error codes,
+sampling, event sets, the PMUv3 register model, the pfmon tool and the
+/sys/kernel/perfmon files for users, and permissions, limits and the
+sharing of the PMU with perf_events for administrators.
 EOF
 	;;
 	7) cat <<'EOF'
-tools/perfmon: add a minimal pfmon
+selftests/perfmon: add perfmon2 tests
 
-Add a small pfmon tool that uses the perfmon2 system calls, to exercise
-the interface from a real user-space program and to show the PMU
-description the kernel exports.
+Add kselftests for the perfmon2 interface: context creation, file
+descriptor semantics and argument validation of every call, counting,
+sampling, event sets, the resource manager, exact counts on the PMUv3
+compared with perf_events, and the pfmon tool. They run as part of the
+kselftest "perfmon" target.
+EOF
+	;;
+	8) cat <<'EOF'
+tools/perfmon: add pfmon
+
+Add pfmon, the user-facing tool of perfmon: counting of a command, a
+thread or CPUs, event sets with scaled estimates, sampling into the
+default format with a symbolic report, CSV and JSON output, with event
+names resolved by libpfm4.
 EOF
 	;;
 	esac
@@ -148,7 +175,7 @@ export GIT_INDEX_FILE=$idx
 export GIT_AUTHOR_NAME=$NAME GIT_AUTHOR_EMAIL=$EMAIL GIT_COMMITTER_NAME=$NAME GIT_COMMITTER_EMAIL=$EMAIL
 g read-tree pristine
 parent=$(g rev-parse pristine)
-for part in 1 2 3 4 5 6 7; do
+for part in 1 2 3 4 5 6 7 8; do
 	n=0
 	for f in $changed; do
 		[ "$f" = MAINTAINERS ] && continue
