@@ -218,6 +218,7 @@ int do_list(int argc, char **argv)
 	printf("\nevents (%s; * = the PMU takes it):\n",
 	       pfmon_events_table());
 	pfmon_events_for_each(&pmu, list_event, &pmu);
-	printf("\nEV:u counts at user level, EV:k at kernel level, EV:uk both; rHEX is a raw event code.\n");
+	printf("\nEV:u counts at user level, EV:k at kernel level, EV:uk both;"
+	       " rHEX is a raw event code.\n");
 	return EXIT_SUCCESS;
 }

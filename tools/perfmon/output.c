@@ -188,12 +188,15 @@ static void json_counts(FILE *f, const struct count_table *t)
 
 		fprintf(f, "%s\n    {\"event\": ", i ? "," : "");
 		json_string(f, r->event);
-		fprintf(f, ", \"plm\": \"%s\", \"scope\": \"%s\", \"value\": %llu, \"raw\": %llu, \"set\": %u, \"time_pct\": %.2f, \"runs\": %llu, \"pmc\": %u, \"pmc_value\": \"0x%llx\"}",
-			pfmon_plm_name(r->plm), r->scope,
+		fprintf(f, ", \"plm\": \"%s\", \"scope\": \"%s\"",
+			pfmon_plm_name(r->plm), r->scope);
+		fprintf(f, ", \"value\": %llu, \"raw\": %llu",
 			(unsigned long long)r->value,
-			(unsigned long long)r->raw, r->set, r->time_pct,
-			(unsigned long long)r->runs, r->pmc,
-			(unsigned long long)r->pmc_value);
+			(unsigned long long)r->raw);
+		fprintf(f, ", \"set\": %u, \"time_pct\": %.2f, \"runs\": %llu",
+			r->set, r->time_pct, (unsigned long long)r->runs);
+		fprintf(f, ", \"pmc\": %u, \"pmc_value\": \"0x%llx\"}",
+			r->pmc, (unsigned long long)r->pmc_value);
 	}
 	fprintf(f, "\n  ]\n}\n");
 }

@@ -29,7 +29,7 @@
 
 extern const char *prog;
 
-void pfmon_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void pfmon_err(const char *fmt, ...) __pfmon_attr(format(printf, 1, 2));
 int pfmon_setup_pmu(struct pfmon_pmu *pmu, bool events);
 double pfmon_now(void);
 int pfmon_parse_seconds(const char *s, double *secs);

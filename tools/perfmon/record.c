@@ -642,9 +642,10 @@ int do_record(int argc, char **argv)
 		goto out;
 	}
 	r.f = NULL;
-	fprintf(stderr, "%s record: %s samples of %s:%s every %s events (buffer full %llu times) in %s\n",
+	fprintf(stderr, "%s record: %s samples of %s:%s every %s events",
 		prog, fmt_thousands(r.samples, num, sizeof(num)), ev.name,
-		pfmon_plm_name(ev.plm), fmt_thousands(period, num2, sizeof(num2)),
+		pfmon_plm_name(ev.plm), fmt_thousands(period, num2, sizeof(num2)));
+	fprintf(stderr, " (buffer full %llu times) in %s\n",
 		(unsigned long long)r.full, o.output);
 	ret = WIFEXITED(r.status) ? WEXITSTATUS(r.status) :
 	      128 + WTERMSIG(r.status);

@@ -342,7 +342,9 @@ static void json_report(FILE *f, const struct report *r, const char *path,
 	json_string(f, r->hdr.pmu);
 	fprintf(f, ",\n  \"event\": ");
 	json_string(f, r->hdr.event);
-	fprintf(f, ",\n  \"plm\": \"%s\",\n  \"period\": %llu,\n  \"samples\": %llu,\n  \"count\": %llu,\n  \"profile\": [",
+	fprintf(f, ",\n  \"plm\": \"%s\",\n"
+		"  \"period\": %llu,\n  \"samples\": %llu,\n"
+		"  \"count\": %llu,\n  \"profile\": [",
 		pfmon_plm_name(r->hdr.plm), (unsigned long long)r->hdr.period,
 		(unsigned long long)r->samples,
 		(unsigned long long)r->end.count);

@@ -95,11 +95,11 @@ struct session {
 	__u64	*set_runs;
 };
 
-static volatile sig_atomic_t interrupted;
+static sig_atomic_t interrupted;
 
 static void on_sigint(int sig)
 {
-	interrupted = 1;
+	__atomic_store_n(&interrupted, 1, __ATOMIC_RELAXED);
 }
 
 /* SIGINT/SIGTERM end a -p or -a count (no SA_RESTART: waits return). */
@@ -672,7 +672,7 @@ static bool wait_thread(int fd, double duration)
 	union pfarg_msg msg;
 	int timeout = -1;
 
-	while (!interrupted) {
+	while (!__atomic_load_n(&interrupted, __ATOMIC_RELAXED)) {
 		if (duration) {
 			double left = end - pfmon_now();
 
@@ -794,7 +794,7 @@ static void sleep_until(double end)
 	struct timespec ts;
 	double left;
 
-	while (!interrupted) {
+	while (!__atomic_load_n(&interrupted, __ATOMIC_RELAXED)) {
 		left = end ? end - pfmon_now() : 3600;
 		if (left <= 0)
 			break;

@@ -42,9 +42,11 @@ struct sw_event {
 };
 
 static const struct sw_event sw_events[] = {
-	{ "cpu-clock", NULL, 0, "CPU time in ns (per-thread: the thread's; system-wide: the CPU's)" },
+	{ "cpu-clock", NULL, 0,
+	  "CPU time in ns (per-thread: the thread's; system-wide: the CPU's)" },
 	{ "task-clock", NULL, 1, "time in ns the monitored thread runs" },
-	{ "context-switches", "cs", 2, "times the thread was switched out (system-wide: all switches)" },
+	{ "context-switches", "cs", 2,
+	  "times the thread was switched out (system-wide: all switches)" },
 	{ "cpu-migrations", "migrations", 3, "times the thread moved to another CPU" },
 };
 

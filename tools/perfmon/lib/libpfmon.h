@@ -27,6 +27,13 @@
 
 #include "pfmlib_sys.h"
 
+#ifndef BIT_ULL
+#define BIT_ULL(nr)		(1ULL << (nr))
+#endif
+
+/* Function attributes, spelt __pfmon_attr(noinline, noreturn) and so on. */
+#define __pfmon_attr(...)	__attribute__((__VA_ARGS__))
+
 #define PFMON_PMU_DIR		PFM_SYSFS_DIR "/pmu_desc"
 
 /* The models of the PMU descriptions perfmon has (pmu_desc/model). */
@@ -55,14 +62,14 @@ enum pfmon_pmu_type {
 
 /* Software PMU PMC bits. */
 #define PFMON_SW_EVSEL		0xffULL
-#define PFMON_SW_USR		(1ULL << 16)
-#define PFMON_SW_OS		(1ULL << 17)
-#define PFMON_SW_EN		(1ULL << 22)
+#define PFMON_SW_USR		BIT_ULL(16)
+#define PFMON_SW_OS		BIT_ULL(17)
+#define PFMON_SW_EN		BIT_ULL(22)
 
 /* PMUv3 PMC bits and registers. */
 #define PFMON_V3_EVTYPE		0xffffULL
-#define PFMON_V3_P		(1ULL << 31)
-#define PFMON_V3_U		(1ULL << 30)
+#define PFMON_V3_P		BIT_ULL(31)
+#define PFMON_V3_U		BIT_ULL(30)
 #define PFMON_V3_CYCLE_REG	0
 #define PFMON_V3_CPU_CYCLES	0x11
 

@@ -27,7 +27,7 @@
  * every program that starts its commands with this function counts the
  * same ones.
  */
-static __attribute__((noinline, noreturn)) void
+static __pfmon_attr(noinline, noreturn) void
 task_child(int fd, char *const argv[])
 {
 	int err;

@@ -28,13 +28,13 @@
 #include <sys/syscall.h>
 #include <sys/time.h>
 
+#include "pfm-workload.h"
+
 /* Instructions in one iteration of pfm_busy()'s loop. */
 #define PFM_BUSY_INSNS	4
 
 #define DFL_ITERATIONS	10000000UL
 #define CHUNK		100000UL
-
-void pfm_busy(unsigned long n);
 
 #if defined(__aarch64__)
 __asm__("	.text\n"
@@ -66,25 +66,26 @@ __asm__("	.text\n"
 #else
 void pfm_busy(unsigned long n)
 {
-	volatile unsigned long x = 0;
+	unsigned long x = 0;
 
 	while (n--)
-		x += n;
+		__atomic_store_n(&x, __atomic_load_n(&x, __ATOMIC_RELAXED) + n,
+				 __ATOMIC_RELAXED);
 }
 #endif
 
 /* Kernel-level work: @n system calls. */
-static __attribute__((noinline)) void pfm_syscalls(unsigned long n)
+static __pfm_attr(noinline) void pfm_syscalls(unsigned long n)
 {
 	while (n--)
 		syscall(SYS_getppid);
 }
 
-static volatile sig_atomic_t time_up;
+static sig_atomic_t time_up;
 
 static void on_alarm(int sig)
 {
-	time_up = 1;
+	__atomic_store_n(&time_up, 1, __ATOMIC_RELAXED);
 }
 
 /* Run pfm_busy() in chunks until @secs of wall time have passed. */
@@ -103,14 +104,14 @@ static unsigned long busy_for(double secs)
 	if (!it.it_value.tv_sec && !it.it_value.tv_usec)
 		it.it_value.tv_usec = 1;
 	setitimer(ITIMER_REAL, &it, NULL);
-	while (!time_up) {
+	while (!__atomic_load_n(&time_up, __ATOMIC_RELAXED)) {
 		pfm_busy(CHUNK);
 		done += CHUNK;
 	}
 	return done;
 }
 
-static unsigned long number(const char *s, const char *opt)
+static unsigned long parse_number(const char *s, const char *opt)
 {
 	char *end;
 	unsigned long v = strtoul(s, &end, 0);
@@ -132,10 +133,10 @@ int main(int argc, char **argv)
 	while ((c = getopt(argc, argv, "n:s:d:v")) != -1) {
 		switch (c) {
 		case 'n':
-			iters = number(optarg, "-n");
+			iters = parse_number(optarg, "-n");
 			break;
 		case 's':
-			nsys = number(optarg, "-s");
+			nsys = parse_number(optarg, "-s");
 			break;
 		case 'd':
 			secs = strtod(optarg, NULL);
