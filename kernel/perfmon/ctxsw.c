@@ -118,7 +118,13 @@ void __pfm_sched_in(struct task_struct *next)
 	int cpu = smp_processor_id();
 	bool migrated;
 
-	if (sys)
+	/*
+	 * Only a set that excludes idle has anything to do here. The active
+	 * set of a context loaded on this CPU changes only on this CPU with
+	 * interrupts off, so it can be looked at without the lock.
+	 */
+	if (sys && ((sys->active->flags & PFM_SETFL_EXCL_IDLE) ||
+		    sys->idle_paused))
 		pfm_syswide_in(sys, next);
 	if (!ctx)
 		return;

@@ -54,23 +54,6 @@ static __always_inline int pfm_fdget_ctx(int fd, struct fd *f,
 }
 
 /*
- * Copy a vector argument in. Returns NULL for an empty vector, an ERR_PTR
- * for a bad count or address, else a buffer the caller kfree()s.
- */
-static void *pfm_vec_from_user(const void __user *uvec, int count,
-			       size_t elem_size)
-{
-	int ret;
-
-	ret = pfm_check_vec_count(count, elem_size);
-	if (ret)
-		return ERR_PTR(ret);
-	if (!count)
-		return NULL;
-	return memdup_array_user(uvec, count, elem_size);
-}
-
-/*
  * Small vectors, the usual case (a few counters), are copied to the stack
  * instead: it saves an allocation on every read of the counters.
  */
@@ -104,13 +87,40 @@ enum pfm_vec_op {
 	PFM_VEC_WRITE_PMCS,
 	PFM_VEC_WRITE_PMDS,
 	PFM_VEC_READ_PMDS,
+	PFM_VEC_CREATE_SETS,
+	PFM_VEC_GETINFO_SETS,
+	PFM_VEC_DELETE_SETS,
 };
 
 static const enum pfm_call pfm_vec_op_call[] = {
 	[PFM_VEC_WRITE_PMCS]	= PFM_CALL_WRITE_PMCS,
 	[PFM_VEC_WRITE_PMDS]	= PFM_CALL_WRITE_PMDS,
 	[PFM_VEC_READ_PMDS]	= PFM_CALL_READ_PMDS,
+	[PFM_VEC_CREATE_SETS]	= PFM_CALL_CREATE_SETS,
+	[PFM_VEC_GETINFO_SETS]	= PFM_CALL_GETINFO_SETS,
+	[PFM_VEC_DELETE_SETS]	= PFM_CALL_DELETE_SETS,
 };
+
+/*
+ * What goes back to user space: reads and set information always,
+ * created sets their effective timeouts, a failed write the reason in
+ * its bad element's reg_flags; deleted sets nothing.
+ */
+static bool pfm_vec_copies_back(enum pfm_vec_op op, int ret)
+{
+	switch (op) {
+	case PFM_VEC_READ_PMDS:
+	case PFM_VEC_CREATE_SETS:
+	case PFM_VEC_GETINFO_SETS:
+		return true;
+	case PFM_VEC_WRITE_PMCS:
+	case PFM_VEC_WRITE_PMDS:
+		return ret;
+	case PFM_VEC_DELETE_SETS:
+		return false;
+	}
+	return false;
+}
 
 /* Inlined: pfm_read_pmds_call() is on the path of every read of counters. */
 static __always_inline int pfm_vec_apply(struct pfm_context *ctx,
@@ -137,6 +147,15 @@ static __always_inline int pfm_vec_apply(struct pfm_context *ctx,
 	case PFM_VEC_READ_PMDS:
 		ret = pfm_read_pmds(ctx, vec, count);
 		break;
+	case PFM_VEC_CREATE_SETS:
+		ret = pfm_create_evtsets(ctx, vec, count);
+		break;
+	case PFM_VEC_GETINFO_SETS:
+		ret = pfm_getinfo_evtsets(ctx, vec, count);
+		break;
+	case PFM_VEC_DELETE_SETS:
+		ret = pfm_delete_evtsets(ctx, vec, count);
+		break;
 	}
 out_unlock:
 	mutex_unlock(&ctx->mutex);
@@ -161,71 +180,10 @@ static long pfm_vec_call(int fd, void __user *uvec, int count,
 		goto out_fdput;
 	}
 	ret = pfm_vec_apply(ctx, op, vec, count);
-	/*
-	 * Reads return the whole vector; a failed write returns the reason
-	 * in the bad element's reg_flags.
-	 */
-	if ((op == PFM_VEC_READ_PMDS || ret) && count &&
+	if (pfm_vec_copies_back(op, ret) && count &&
 	    copy_to_user(uvec, vec, array_size(count, elem_size)) && !ret)
 		ret = -EFAULT;
 	pfm_vec_free(vec, stack);
-out_fdput:
-	fdput(f);
-	return ret;
-}
-
-/* The event set calls: the same pattern, with their own state rules. */
-static int pfm_sets_apply(struct pfm_context *ctx, enum pfm_call call,
-			  void *vec, int count)
-{
-	int ret;
-
-	if (!count)
-		return 0;
-	mutex_lock(&ctx->mutex);
-	ret = pfm_check_state(call, ctx->state);
-	if (!ret)
-		ret = pfm_check_target(ctx);
-	if (ret)
-		goto out_unlock;
-	switch (call) {
-	case PFM_CALL_CREATE_SETS:
-		ret = pfm_create_evtsets(ctx, vec, count);
-		break;
-	case PFM_CALL_DELETE_SETS:
-		ret = pfm_delete_evtsets(ctx, vec, count);
-		break;
-	default:
-		ret = pfm_getinfo_evtsets(ctx, vec, count);
-		break;
-	}
-out_unlock:
-	mutex_unlock(&ctx->mutex);
-	return ret;
-}
-
-static long pfm_sets_call(int fd, void __user *uvec, int count,
-			  size_t elem_size, enum pfm_call call)
-{
-	struct pfm_context *ctx;
-	struct fd f;
-	void *vec;
-	int ret;
-
-	ret = pfm_fdget_ctx(fd, &f, &ctx);
-	if (ret)
-		return ret;
-	vec = pfm_vec_from_user(uvec, count, elem_size);
-	if (IS_ERR(vec)) {
-		ret = PTR_ERR(vec);
-		goto out_fdput;
-	}
-	ret = pfm_sets_apply(ctx, call, vec, count);
-	/* Effective timeouts and set information go back. */
-	if (call != PFM_CALL_DELETE_SETS && count &&
-	    copy_to_user(uvec, vec, array_size(count, elem_size)) && !ret)
-		ret = -EFAULT;
-	kfree(vec);
 out_fdput:
 	fdput(f);
 	return ret;
@@ -531,22 +489,22 @@ SYSCALL_DEFINE1(pfm_restart, int, fd)
 SYSCALL_DEFINE3(pfm_create_evtsets, int, fd, struct pfarg_setdesc __user *,
 		ureq, int, count)
 {
-	return pfm_sets_call(fd, ureq, count, sizeof(struct pfarg_setdesc),
-			     PFM_CALL_CREATE_SETS);
+	return pfm_vec_call(fd, ureq, count, sizeof(struct pfarg_setdesc),
+			    PFM_VEC_CREATE_SETS);
 }
 
 SYSCALL_DEFINE3(pfm_getinfo_evtsets, int, fd, struct pfarg_setinfo __user *,
 		ureq, int, count)
 {
-	return pfm_sets_call(fd, ureq, count, sizeof(struct pfarg_setinfo),
-			     PFM_CALL_GETINFO_SETS);
+	return pfm_vec_call(fd, ureq, count, sizeof(struct pfarg_setinfo),
+			    PFM_VEC_GETINFO_SETS);
 }
 
 SYSCALL_DEFINE3(pfm_delete_evtsets, int, fd, struct pfarg_setdesc __user *,
 		ureq, int, count)
 {
-	return pfm_sets_call(fd, ureq, count, sizeof(struct pfarg_setdesc),
-			     PFM_CALL_DELETE_SETS);
+	return pfm_vec_call(fd, ureq, count, sizeof(struct pfarg_setdesc),
+			    PFM_VEC_DELETE_SETS);
 }
 
 SYSCALL_DEFINE1(pfm_unload_context, int, fd)

@@ -118,6 +118,25 @@ static inline int pfm_v3_exact_mode(char *why, size_t len)
 	return 1;
 }
 
+/* Skip unless PMUv3 in exact mode; true when the test can go on. */
+static inline bool pfm_v3_require_exact(struct __test_metadata *_metadata)
+{
+	char why[128];
+	int ret;
+
+	if (!pfm_v3_require(_metadata))
+		return false;
+	ret = pfm_v3_exact_mode(why, sizeof(why));
+	EXPECT_LE(0, ret) {
+		TH_LOG("probing exact mode: %s", strerror(errno));
+	}
+	if (ret < 0)
+		return false;
+	if (!ret)
+		SKIP(return false, "%s", why);
+	return true;
+}
+
 /* Read /sys/kernel/perfmon/pmu_owner into @buf, newline stripped. */
 static inline int pfm_v3_owner(char *buf, size_t len)
 {

@@ -38,25 +38,6 @@ static const unsigned long affine_n[] = { 1000, 100000, 2000000 };
 #define INST_BOTH	(PFM_V3_INST_RETIRED | PFM_V3_BOTH)
 #define CYCLES_USER	(PFM_V3_CPU_CYCLES | PFM_V3_USER)
 
-/* Skip unless PMUv3 in exact mode; true when the test can go on. */
-static bool require_exact(struct __test_metadata *_metadata)
-{
-	char why[128];
-	int ret;
-
-	if (!pfm_v3_require(_metadata))
-		return false;
-	ret = pfm_v3_exact_mode(why, sizeof(why));
-	EXPECT_LE(0, ret) {
-		TH_LOG("probing exact mode: %s", strerror(errno));
-	}
-	if (ret < 0)
-		return false;
-	if (!ret)
-		SKIP(return false, "%s", why);
-	return true;
-}
-
 FIXTURE(exact) {
 	int	fd;
 	int	paranoid;	/* to restore, or INT_MIN */
@@ -67,7 +48,7 @@ FIXTURE_SETUP(exact)
 {
 	self->fd = -1;
 	self->paranoid = INT_MIN;
-	self->ready = require_exact(_metadata);
+	self->ready = pfm_v3_require_exact(_metadata);
 }
 
 FIXTURE_TEARDOWN(exact)
@@ -310,7 +291,7 @@ FIXTURE_VARIANT_ADD(levels, cycles) {
 FIXTURE_SETUP(levels)
 {
 	self->fd = -1;
-	self->ready = require_exact(_metadata);
+	self->ready = pfm_v3_require_exact(_metadata);
 	if (self->ready && geteuid() != 0) {
 		self->ready = false;
 		SKIP(return, "kernel-level counting needs root");

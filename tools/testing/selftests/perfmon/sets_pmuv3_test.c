@@ -64,25 +64,6 @@
 /* Tries of an open or load refused with EBUSY, 10 ms apart. */
 #define BUSY_TRIES	100
 
-/* Skip unless PMUv3 in exact mode; true when the test can go on. */
-static bool require_exact(struct __test_metadata *_metadata)
-{
-	char why[128];
-	int ret;
-
-	if (!pfm_v3_require(_metadata))
-		return false;
-	ret = pfm_v3_exact_mode(why, sizeof(why));
-	EXPECT_LE(0, ret) {
-		TH_LOG("probing exact mode: %s", strerror(errno));
-	}
-	if (ret < 0)
-		return false;
-	if (!ret)
-		SKIP(return false, "%s", why);
-	return true;
-}
-
 /*
  * Register k of a set: PMD0 is the cycle counter; odd PMDs count
  * INST_RETIRED, even ones CPU_CYCLES; all at user level only.
@@ -143,7 +124,7 @@ __asm__("	.text\n"
 	"	ret\n"
 	"	.size	pfm_phased_asm, . - pfm_phased_asm\n");
 #else
-/* Never reached: require_exact() skips every test off arm64. */
+/* Never reached: pfm_v3_require_exact() skips every test off arm64. */
 static void pfm_phased_asm(struct pfm_sc *sc, unsigned long na,
 			   unsigned long nb)
 {
@@ -489,7 +470,7 @@ FIXTURE(mux) {
 
 FIXTURE_SETUP(mux)
 {
-	self->ready = require_exact(_metadata);
+	self->ready = pfm_v3_require_exact(_metadata);
 }
 
 FIXTURE_TEARDOWN(mux)
