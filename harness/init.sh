@@ -5,7 +5,9 @@
 #   PFM-BENCH-BEGIN ... bench/# lines ... PFM-BENCH-END rc=<rc>    pfm.mode=bench (make bench)
 #   PFM-INIT-DONE                                                  /init finished, powering off
 # Kernel command line: pfm.mode=check|run|bench|shell (default check), pfm.timeout=<s per
-# selftest>, pfm.bench=<name,name,...> (bench mode: only these benchmarks; default all).
+# selftest>, pfm.bench=<name,name,...> (bench mode: only these benchmarks; default all),
+# pfm.tests=<name,name,...> and pfm.repeat=<n> (check mode: only these selftests, each run n
+# times in a row; for chasing a rare failure with qemu-run.py --append, not used by make check).
 /bin/busybox --install -s
 export PATH=/bin:/sbin:/usr/bin:/usr/sbin
 mount -t proc proc /proc
@@ -19,6 +21,8 @@ exec </dev/console >/dev/console 2>&1
 MODE=check
 TIMEOUT=120
 BENCH=
+ONLY=
+REPEAT=1
 # kselftest convention: tools/testing/selftests/perfmon/settings may say timeout=N
 [ -f /perfmon/selftests/settings ] && TIMEOUT=$(sed -n 's/^timeout=//p' /perfmon/selftests/settings)
 [ -n "$TIMEOUT" ] || TIMEOUT=120
@@ -27,13 +31,16 @@ for arg in $(cat /proc/cmdline); do
 	pfm.mode=*) MODE=${arg#pfm.mode=} ;;
 	pfm.timeout=*) TIMEOUT=${arg#pfm.timeout=} ;;
 	pfm.bench=*) BENCH=$(echo "${arg#pfm.bench=}" | tr ',' ' ') ;;
+	pfm.tests=*) ONLY=$(echo "${arg#pfm.tests=}" | tr ',' ' ') ;;
+	pfm.repeat=*) REPEAT=${arg#pfm.repeat=} ;;
 	esac
 done
 echo "PFM-INIT mode=$MODE kernel=$(uname -r) arch=$(uname -m) cpus=$(grep -c ^processor /proc/cpuinfo)"
 
 run_selftests() {
 	cd /perfmon/selftests || return
-	for t in $(cat TESTS); do
+	list=${ONLY:-$(cat TESTS)}
+	for t in $(for t in $list; do seq "$REPEAT" | sed "s|.*|$t|"; done); do
 		echo "PFMTEST-BEGIN $t"
 		t0=$(cut -d' ' -f1 /proc/uptime)
 		if [ -x "./$t" ]; then

@@ -210,6 +210,7 @@ def fmt_counts(p, f, s):
 
 def cmd_summary(args):
     allitems = []
+    failures = []
     for path in args.files:
         try:
             with open(path) as f:
@@ -222,10 +223,19 @@ def cmd_summary(args):
             if args.verbose and "seconds" in it:
                 label += f"  ({it['seconds']:.1f}s)"
             print(label)
+            if it["failed"]:
+                failures.append((f"{res['mode']} {it['name']}", it["notes"]))
             if it["failed"] or args.verbose:
                 for n in it["notes"][:20]:
                     print(f"{'':12}  - {n}")
             allitems.append(it)
+    if failures:
+        # Repeated at the end: CI logs are often read from the tail only.
+        print("failures:")
+        for label, notes in failures:
+            print(f"  {label}")
+            for n in notes[:5]:
+                print(f"      - {n}")
     p, f, s = totals(allitems)
     print(fmt_counts(p, f, s))
     return 1 if f else 0

@@ -409,6 +409,21 @@ static inline int pfm_test_set_paranoid(int level)
 }
 
 /*
+ * waitpid() reports a stop as soon as the child has announced it, which
+ * can be before the child has left its CPU: its run time (and any count
+ * of it) still grows for a while, milliseconds under TCG on a busy host.
+ * A ptrace request on a stopped tracee waits until it is off its CPU
+ * (ptrace_check_attach()); which request does not matter, nor whether
+ * it succeeds.
+ */
+static inline void pfm_child_wait_off_cpu(pid_t pid)
+{
+	siginfo_t si;
+
+	ptrace(PTRACE_GETSIGINFO, pid, NULL, &si);
+}
+
+/*
  * A child process monitored through ptrace. pfm_child_fork() forks it;
  * the child kills itself if the test dies (PR_SET_PDEATHSIG), asks to be
  * traced, stops itself with SIGSTOP and, once continued, returns @fn's
@@ -466,6 +481,7 @@ static inline int pfm_child_fork(struct pfm_child *c,
 		pfm_child_kill(c);
 		return -1;
 	}
+	pfm_child_wait_off_cpu(c->pid);
 	return 0;
 }
 
@@ -475,14 +491,18 @@ static inline int pfm_child_cont(struct pfm_child *c)
 	return ptrace(PTRACE_CONT, c->pid, NULL, NULL);
 }
 
-/* Wait until the child stops again; 0 on a stop, -1 otherwise. */
+/*
+ * Wait until the child stops again and is off its CPU; 0 on a stop, -1
+ * otherwise.
+ */
 static inline int pfm_child_wait_stop(struct pfm_child *c)
 {
 	int status;
 
-	if (waitpid(c->pid, &status, 0) != c->pid)
+	if (waitpid(c->pid, &status, 0) != c->pid || !WIFSTOPPED(status))
 		return -1;
-	return WIFSTOPPED(status) ? 0 : -1;
+	pfm_child_wait_off_cpu(c->pid);
+	return 0;
 }
 
 /* Stop a running child (signal-delivery-stop, ptrace-stopped). */
