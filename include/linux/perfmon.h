@@ -72,6 +72,11 @@ enum pfm_sched_note {
  * @write_pmc: required. Write a PMC; counting is not enabled by it.
  * @write_pmd: required. Write the low counter_width bits of a PMD.
  * @read_pmd: required. Read a PMD (the low counter_width bits).
+ * @read_begin: optional, with @read_end: the calls to @read_pmd until
+ *	@read_end are for one pfm_read_pmds() vector, with interrupts off
+ *	throughout. A PMU whose counters are computed from clocks reads each
+ *	clock once for all of them.
+ * @read_end: the end of the run of reads @read_begin started.
  * @start: required. Enable counting for the PMCs set in @used, whose
  *	values are in @pmcs (indexed by PMC number).
  * @stop: required. Disable counting for the PMCs set in @used; the PMDs
@@ -92,6 +97,8 @@ struct pfm_pmu_ops {
 	void (*write_pmd)(const struct pfm_pmu_desc *pmu, unsigned int idx,
 			  u64 val);
 	u64 (*read_pmd)(const struct pfm_pmu_desc *pmu, unsigned int idx);
+	void (*read_begin)(const struct pfm_pmu_desc *pmu);
+	void (*read_end)(const struct pfm_pmu_desc *pmu);
 	void (*start)(const struct pfm_pmu_desc *pmu,
 		      const unsigned long *used, const u64 *pmcs);
 	void (*stop)(const struct pfm_pmu_desc *pmu,

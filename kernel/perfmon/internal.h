@@ -473,10 +473,15 @@ static inline u64 pfm_pmd_value(u64 image, u64 hw, u64 ovfl_mask,
 	return pfm_pmd_fold(image, hw, ovfl_mask);
 }
 
-/* Account @n PMU register reads and writes made on this CPU. */
+/*
+ * Account @n PMU register reads and writes made on this CPU. Registers
+ * are only accessed with interrupts off, so the plain per-CPU add is
+ * enough.
+ */
 static __always_inline void pfm_count_accesses(unsigned int n)
 {
-	this_cpu_add(pfm_cpu.reg_accesses, n);
+	lockdep_assert_irqs_disabled();
+	__this_cpu_add(pfm_cpu.reg_accesses, n);
 }
 
 /*

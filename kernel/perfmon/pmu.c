@@ -132,6 +132,10 @@ int pfm_pmu_validate(const struct pfm_pmu_desc *pmu)
 		pr_err("%s: register accessors missing\n", pmu->name);
 		return -EINVAL;
 	}
+	if (!pmu->ops->read_begin != !pmu->ops->read_end) {
+		pr_err("%s: read_begin and read_end go together\n", pmu->name);
+		return -EINVAL;
+	}
 	if (pmu->flags & ~PFM_PMU_FL_ALL) {
 		pr_err("%s: unknown flags %#x\n", pmu->name, pmu->flags);
 		return -EINVAL;

@@ -62,6 +62,21 @@ static const struct pfm_pmu_ops fake_ops_no_stop = {
 	.start		= fake_start,
 };
 
+static void fake_read_bracket(const struct pfm_pmu_desc *pmu)
+{
+}
+
+static const struct pfm_pmu_ops fake_ops_read_batch = {
+	FAKE_ACCESSORS,
+	.read_begin	= fake_read_bracket,
+	.read_end	= fake_read_bracket,
+};
+
+static const struct pfm_pmu_ops fake_ops_read_begin_only = {
+	FAKE_ACCESSORS,
+	.read_begin	= fake_read_bracket,
+};
+
 static const struct pfm_regdesc fake_pmcs[] = {
 	{ .name = "PMC0", .type = PFM_REG_I },
 	{ },			/* a hole in the index space is fine */
@@ -148,6 +163,10 @@ static const struct pmu_case pmu_cases[] = {
 	{ "no ops", "fake", &pmc_good, 1, &pmd_good, 1, 47, NULL, -EINVAL },
 	{ "an accessor missing", "fake", &pmc_good, 1, &pmd_good, 1, 47,
 	  &fake_ops_no_stop, -EINVAL },
+	{ "read_begin and read_end", "fake", &pmc_good, 1, &pmd_good, 1, 47,
+	  &fake_ops_read_batch, 0 },
+	{ "read_begin without read_end", "fake", &pmc_good, 1, &pmd_good, 1,
+	  47, &fake_ops_read_begin_only, -EINVAL },
 	{ "no name", NULL, fake_pmcs, NR_FAKE_PMCS,
 	  fake_pmds, NR_FAKE_PMDS, 47, &fake_ops, -EINVAL },
 	{ "empty name", "", fake_pmcs, NR_FAKE_PMCS,

@@ -19,6 +19,23 @@ static __always_inline void pfm_count_access(void)
 	pfm_count_accesses(1);
 }
 
+/*
+ * The register writes without the accounting, for the loops that write
+ * many and account them at once.
+ */
+static __always_inline void __pfm_hw_write_pmc(struct pfm_context *ctx,
+					       unsigned int idx)
+{
+	ctx->pmu->ops->write_pmc(ctx->pmu, idx, ctx->pmcs[idx]);
+}
+
+static __always_inline void __pfm_hw_write_pmd(struct pfm_context *ctx,
+					       unsigned int idx)
+{
+	ctx->pmu->ops->write_pmd(ctx->pmu, idx,
+				 ctx->pmds[idx].value & ctx->ovfl_mask);
+}
+
 /**
  * pfm_hw_write_pmc - write one PMC of the image into the PMU
  * @ctx: the live context
@@ -28,7 +45,7 @@ void pfm_hw_write_pmc(struct pfm_context *ctx, unsigned int idx)
 {
 	lockdep_assert_held(&ctx->lock);
 	pfm_count_access();
-	ctx->pmu->ops->write_pmc(ctx->pmu, idx, ctx->pmcs[idx]);
+	__pfm_hw_write_pmc(ctx, idx);
 }
 
 /**
@@ -40,8 +57,7 @@ void pfm_hw_write_pmd(struct pfm_context *ctx, unsigned int idx)
 {
 	lockdep_assert_held(&ctx->lock);
 	pfm_count_access();
-	ctx->pmu->ops->write_pmd(ctx->pmu, idx,
-				 ctx->pmds[idx].value & ctx->ovfl_mask);
+	__pfm_hw_write_pmd(ctx, idx);
 }
 
 /**
@@ -110,16 +126,17 @@ void pfm_hw_load(struct pfm_context *ctx)
 {
 	unsigned int npmcs = ctx->pmu->num_pmcs;
 	unsigned int npmds = ctx->pmu->num_pmds;
-	unsigned int i;
+	unsigned int i, writes = 0;
 
 	lockdep_assert_held(&ctx->lock);
 	pfm_hw_save_previous_owner(ctx);
 	for (i = pfm_next_bit(ctx->used_pmcs, npmcs, 0); i < npmcs;
-	     i = pfm_next_bit(ctx->used_pmcs, npmcs, i + 1))
-		pfm_hw_write_pmc(ctx, i);
+	     i = pfm_next_bit(ctx->used_pmcs, npmcs, i + 1), writes++)
+		__pfm_hw_write_pmc(ctx, i);
 	for (i = pfm_next_bit(ctx->used_pmds, npmds, 0); i < npmds;
-	     i = pfm_next_bit(ctx->used_pmds, npmds, i + 1))
-		pfm_hw_write_pmd(ctx, i);
+	     i = pfm_next_bit(ctx->used_pmds, npmds, i + 1), writes++)
+		__pfm_hw_write_pmd(ctx, i);
+	pfm_count_accesses(writes);
 
 	this_cpu_write(pfm_cpu.owner, ctx);
 	ctx->last_cpu = smp_processor_id();
@@ -159,21 +176,25 @@ void pfm_hw_save(struct pfm_context *ctx)
 bool pfm_hw_save_pmds(struct pfm_context *ctx, unsigned long *wrapped)
 {
 	unsigned int n = ctx->pmu->num_pmds;
-	unsigned int i;
+	unsigned int i, reads = 0;
 	bool any = false;
 	u64 old;
 
+	lockdep_assert_held(&ctx->lock);
 	pfm_bits_zero(wrapped, n);
+	if (!ctx->hw_live)
+		return false;
 	for (i = pfm_next_bit(ctx->used_pmds, n, 0); i < n;
-	     i = pfm_next_bit(ctx->used_pmds, n, i + 1)) {
+	     i = pfm_next_bit(ctx->used_pmds, n, i + 1), reads++) {
 		old = ctx->pmds[i].value;
-		ctx->pmds[i].value = pfm_hw_read_pmd(ctx, i);
+		ctx->pmds[i].value = __pfm_hw_read_pmd(ctx, i);
 		if (ctx->pmds[i].value < old &&
 		    !(ctx->pmds[i].flags & PFM_REGFL_NO_EMUL64)) {
 			__set_bit(i, wrapped);
 			any = true;
 		}
 	}
+	pfm_count_accesses(reads);
 	return any;
 }
 

@@ -319,6 +319,8 @@ static int pfm_read_pmds_here(struct pfm_context *ctx, struct pfm_rw_args *a)
 	 * CPU's PMU holds the active set is the same for every element.
 	 */
 	held = pfm_hw_holds(ctx) ? ctx->active : NULL;
+	if (held && ctx->pmu->ops->read_begin)
+		ctx->pmu->ops->read_begin(ctx->pmu);
 	for (i = 0; i < count; i++) {
 		idx = pfm_lookup_pmd(ctx, &req[i], &retfl, &set);
 		if (idx < 0) {
@@ -340,6 +342,8 @@ static int pfm_read_pmds_here(struct pfm_context *ctx, struct pfm_rw_args *a)
 		req[i].reg_short_reset = pmd->short_reset;
 		req[i].reg_flags = pfm_in_flags(req[i].reg_flags);
 	}
+	if (held && ctx->pmu->ops->read_end)
+		ctx->pmu->ops->read_end(ctx->pmu);
 	/* The accesses of a vector are counted at once. */
 	if (reads)
 		pfm_count_accesses(reads);

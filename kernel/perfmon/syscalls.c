@@ -5,6 +5,7 @@
  * This file only copies arguments in, checks them and dispatches; the work
  * is done by the file that owns each concern.
  */
+#include <linux/build_bug.h>
 #include <linux/err.h>
 #include <linux/file.h>
 #include <linux/slab.h>
@@ -214,23 +215,30 @@ static long pfm_ctx_call(int fd, enum pfm_call call,
 /*
  * pfm_read_pmds() looks at three fields of an element and fills six: moving
  * only those, instead of the 176 bytes of each element both ways, is most
- * of what a read of a few counters costs. The last byte of the vector is
- * read too, so that a vector that is not all there still fails.
+ * of what a read of a few counters costs. The three it looks at are its
+ * first 8 bytes, read at once. The last byte of the vector is read too, so
+ * that a vector that is not all there still fails.
  */
+static_assert(offsetof(struct pfarg_pmd, reg_num) == 0 &&
+	      offsetof(struct pfarg_pmd, reg_set) == 2 &&
+	      offsetof(struct pfarg_pmd, reg_flags) == 4 &&
+	      offsetof(struct pfarg_pmd, reg_value) == sizeof(u64));
+
 static int pfm_read_pmds_in(struct pfarg_pmd *k,
 			    const struct pfarg_pmd __user *u, int count)
 {
 	const char __user *last = (const char __user *)(u + count) - 1;
 	char c __maybe_unused;	/* only whether it can be read */
+	u64 head;
 	int i;
 
 	if (!user_read_access_begin(u, array_size(count, sizeof(*u))))
 		return -EFAULT;
 	unsafe_get_user(c, last, efault);
 	for (i = 0; i < count; i++) {
-		unsafe_get_user(k[i].reg_num, &u[i].reg_num, efault);
-		unsafe_get_user(k[i].reg_set, &u[i].reg_set, efault);
-		unsafe_get_user(k[i].reg_flags, &u[i].reg_flags, efault);
+		/* The bytes as they are: the same on either endianness. */
+		unsafe_get_user(head, (const u64 __user *)&u[i], efault);
+		memcpy(&k[i], &head, sizeof(head));
 		/*
 		 * Output only, and ignored on input; cleared so that after a
 		 * failure the bad element is the one the kernel marked.
