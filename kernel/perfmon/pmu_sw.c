@@ -83,6 +83,18 @@ static const struct pfm_regdesc pfm_sw_pmds[] = {
 
 #define PFM_SW_NR_COUNTERS	ARRAY_SIZE(pfm_sw_pmcs)
 
+/*
+ * Clock readings shared by the counters of one start, stop or read (or, at
+ * a pfm_read_pmds(), of the whole vector): each clock is read at most
+ * once, and only if a counter needs it.
+ */
+struct pfm_sw_now {
+	u64	cpu;
+	u64	task;
+	bool	have_cpu;
+	bool	have_task;
+};
+
 /**
  * struct pfm_sw_regs - the registers of the software PMU of one CPU
  * @evtsel: PMC values.
@@ -94,6 +106,8 @@ static const struct pfm_regdesc pfm_sw_pmds[] = {
  * @armed: @ovfl_timer is queued.
  * @in_timer: @ovfl_timer's callback runs: re-arming goes through @rearm.
  * @rearm: nanoseconds to the next wrap, asked for from the callback.
+ * @batch: the readings the reads of one vector share, while @in_batch.
+ * @in_batch: between read_begin and read_end.
  */
 struct pfm_sw_regs {
 	u64		evtsel[PFM_SW_NR_COUNTERS];
@@ -104,6 +118,8 @@ struct pfm_sw_regs {
 	bool		armed;
 	bool		in_timer;
 	u64		rearm;
+	struct pfm_sw_now batch;
+	bool		in_batch;
 };
 
 /* Wraps further away than this (146 years) are not worth a timer. */
@@ -124,45 +140,8 @@ static bool pfm_sw_is_clock(const struct pfm_sw_regs *regs, unsigned int idx)
 	return ev == PFM_SW_CPU_CLOCK || ev == PFM_SW_TASK_CLOCK;
 }
 
-/*
- * The run time of the current thread as the scheduler accounts it. In
- * the middle of a switch the scheduler has just folded it into the sum,
- * and charges what follows to the next thread; elsewhere the time since
- * the last fold is added, as task_sched_runtime() would. The current
- * thread is the monitored one whenever a per-thread context is live.
- */
-static u64 pfm_sw_task_runtime(void)
+static u64 pfm_sw_cpu_clock(struct pfm_sw_now *now)
 {
-	u64 now, start = current->se.exec_start;
-
-	if (__this_cpu_read(pfm_cpu.in_sched))
-		return current->se.sum_exec_runtime;
-	now = local_clock();
-	return current->se.sum_exec_runtime + (now > start ? now - start : 0);
-}
-
-/*
- * Clock readings shared by the counters of one start, stop or read: each
- * clock is read at most once, and only if a counter needs it.
- */
-struct pfm_sw_now {
-	u64	cpu;
-	u64	task;
-	bool	have_cpu;
-	bool	have_task;
-};
-
-static u64 pfm_sw_clock(struct pfm_sw_now *now, const struct pfm_sw_regs *regs,
-			unsigned int idx)
-{
-	if (pfm_sw_event_of(regs, idx) == PFM_SW_TASK_CLOCK &&
-	    !this_cpu_read(pfm_cpu.syswide)) {
-		if (!now->have_task) {
-			now->task = pfm_sw_task_runtime();
-			now->have_task = true;
-		}
-		return now->task;
-	}
 	if (!now->have_cpu) {
 		now->cpu = local_clock();
 		now->have_cpu = true;
@@ -171,13 +150,59 @@ static u64 pfm_sw_clock(struct pfm_sw_now *now, const struct pfm_sw_regs *regs,
 }
 
 /*
+ * Whether the scheduler's task clock, which exec_start is read on, runs
+ * with local_clock(). Interrupt and steal time accounting take time out
+ * of it: local_clock() - exec_start would then add all the interrupt
+ * and steal time of the CPU since boot.
+ */
+#define PFM_SW_TASK_CLOCK_IS_LOCAL_CLOCK			\
+	(!IS_ENABLED(CONFIG_IRQ_TIME_ACCOUNTING) &&		\
+	 !IS_ENABLED(CONFIG_PARAVIRT_TIME_ACCOUNTING))
+
+/*
+ * The run time of the current thread as the scheduler accounts it. In
+ * the middle of a switch the scheduler has just folded it into the sum,
+ * and charges what follows to the next thread; elsewhere the time since
+ * the last fold is added, as task_sched_runtime() would, where the two
+ * clocks allow it (otherwise reads between switches see the sum as of
+ * the last tick). The current thread is the monitored one whenever a
+ * per-thread context is live.
+ */
+static u64 pfm_sw_task_runtime(struct pfm_sw_now *now)
+{
+	u64 t, start = current->se.exec_start;
+
+	if (__this_cpu_read(pfm_cpu.in_sched) ||
+	    !PFM_SW_TASK_CLOCK_IS_LOCAL_CLOCK)
+		return current->se.sum_exec_runtime;
+	t = pfm_sw_cpu_clock(now);
+	return current->se.sum_exec_runtime + (t > start ? t - start : 0);
+}
+
+static __always_inline u64 pfm_sw_clock(struct pfm_sw_now *now,
+					const struct pfm_sw_regs *regs,
+					unsigned int idx)
+{
+	if (pfm_sw_event_of(regs, idx) == PFM_SW_TASK_CLOCK &&
+	    !this_cpu_read(pfm_cpu.syswide)) {
+		if (!now->have_task) {
+			now->task = pfm_sw_task_runtime(now);
+			now->have_task = true;
+		}
+		return now->task;
+	}
+	return pfm_sw_cpu_clock(now);
+}
+
+/*
  * Bring a running clock counter up to now. The thread's run time can
  * read a little behind an earlier reading (the scheduler's clock leaves
  * out interrupt time that local_clock() had counted): a counter never
  * goes back, it waits for the clock to catch up.
  */
-static void pfm_sw_fold(struct pfm_sw_regs *regs, unsigned int idx,
-			struct pfm_sw_now *now)
+static __always_inline void pfm_sw_fold(struct pfm_sw_regs *regs,
+					unsigned int idx,
+					struct pfm_sw_now *now)
 {
 	u64 t;
 
@@ -289,8 +314,22 @@ static u64 pfm_sw_read_pmd(const struct pfm_pmu_desc *pmu, unsigned int idx)
 	struct pfm_sw_regs *regs = this_cpu_ptr(&pfm_sw_regs);
 	struct pfm_sw_now now = { };
 
-	pfm_sw_fold(regs, idx, &now);
+	pfm_sw_fold(regs, idx, regs->in_batch ? &regs->batch : &now);
 	return regs->count[idx];
+}
+
+/* The counters of one vector are read at one instant. */
+static void pfm_sw_read_begin(const struct pfm_pmu_desc *pmu)
+{
+	struct pfm_sw_regs *regs = this_cpu_ptr(&pfm_sw_regs);
+
+	regs->batch = (struct pfm_sw_now){ };
+	regs->in_batch = true;
+}
+
+static void pfm_sw_read_end(const struct pfm_pmu_desc *pmu)
+{
+	this_cpu_write(pfm_sw_regs.in_batch, false);
 }
 
 static bool pfm_sw_enabled(u64 evtsel)
@@ -374,6 +413,8 @@ static const struct pfm_pmu_ops pfm_sw_ops = {
 	.write_pmc		= pfm_sw_write_pmc,
 	.write_pmd		= pfm_sw_write_pmd,
 	.read_pmd		= pfm_sw_read_pmd,
+	.read_begin		= pfm_sw_read_begin,
+	.read_end		= pfm_sw_read_end,
 	.start			= pfm_sw_start,
 	.stop			= pfm_sw_stop,
 	.sched_note		= pfm_sw_sched_note,
