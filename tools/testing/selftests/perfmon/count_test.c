@@ -548,9 +548,12 @@ static void *self_monitoring_thread(void *p)
 	int fd;
 
 	fd = self_setup(&pmc0, 1);
-	if (fd < 0 || pfm_start(fd, NULL) || pfm_test_read_pmd(fd, 0, &v0))
+	if (fd < 0 || pfm_start(fd, NULL))
 		arg->err = errno;
+	/* The CPU time measured encloses the counted region. */
 	c0 = pfm_test_now(CLOCK_THREAD_CPUTIME_ID);
+	if (!arg->err && pfm_test_read_pmd(fd, 0, &v0))
+		arg->err = errno;
 	pthread_barrier_wait(&arg->started);
 	pthread_barrier_wait(&arg->burnt);
 	if (!arg->err && pfm_test_read_pmd(fd, 0, &arg->value))
