@@ -20,19 +20,6 @@
 /* Longest sysfs value we print. */
 #define ATTR_MAX	128
 
-/* @dir/@name into @buf; -1 after printing why. */
-static int reg_attr(const char *dir, const char *name, char *buf, size_t len)
-{
-	char path[PATH_MAX];
-
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	if (pfmon_read_attr(path, buf, len) < 0) {
-		pfmon_err("%s: %s", path, strerror(errno));
-		return -1;
-	}
-	return 0;
-}
-
 /**
  * struct reg_col - one column of the register listing
  * @attr: sysfs attribute shown
@@ -141,12 +128,12 @@ static int print_regs(const struct reg_kind *kind)
 			continue;
 		snprintf(reg, sizeof(reg), "%s%u", kind->prefix, idx);
 		snprintf(dir, sizeof(dir), "%s/%s", PFMON_PMU_DIR, reg);
-		if (reg_attr(dir, "name", name, sizeof(name)))
+		if (pfmon_read_dir_attr(dir, "name", name, sizeof(name)))
 			goto out;
 		printf("%-*s%-*s", REG_WIDTH, reg, NAME_WIDTH, name);
 		for (i = 0; i < kind->nr_cols; i++) {
-			if (reg_attr(dir, kind->cols[i].attr, val,
-				     sizeof(val)))
+			if (pfmon_read_dir_attr(dir, kind->cols[i].attr, val,
+						sizeof(val)))
 				goto out;
 			printf("%-*s", kind->cols[i].width, val);
 		}

@@ -178,7 +178,8 @@ static bool perfmon_available(void)
  * Read the sysfs attribute @dir/@name into @buf without its newline.
  * Return 0, or -1 after printing an error.
  */
-static int read_attr(const char *dir, const char *name, char *buf, size_t len)
+int pfmon_read_dir_attr(const char *dir, const char *name, char *buf,
+			size_t len)
 {
 	char path[PATH_MAX];
 
@@ -210,7 +211,8 @@ static int do_version(int argc, char **argv)
 	       PFM_VERSION_MAJ, PFM_VERSION_MIN);
 	if (!perfmon_available())
 		return EXIT_FAILURE;
-	if (read_attr(PFM_SYSFS_DIR, "version", version, sizeof(version)))
+	if (pfmon_read_dir_attr(PFM_SYSFS_DIR, "version", version,
+				sizeof(version)))
 		return EXIT_FAILURE;
 	printf("kernel perfmon interface %s\n", version);
 	return EXIT_SUCCESS;
@@ -225,8 +227,10 @@ static int do_info(int argc, char **argv)
 		return EXIT_USAGE;
 	if (!perfmon_available())
 		return EXIT_FAILURE;
-	if (read_attr(PFMON_PMU_DIR, "model", model, sizeof(model)) ||
-	    read_attr(PFMON_PMU_DIR, "counter_width", width, sizeof(width)))
+	if (pfmon_read_dir_attr(PFMON_PMU_DIR, "model", model,
+				sizeof(model)) ||
+	    pfmon_read_dir_attr(PFMON_PMU_DIR, "counter_width", width,
+				sizeof(width)))
 		return EXIT_FAILURE;
 	printf("model:          %s\n", model);
 	printf("counter width:  %s bits\n", width);

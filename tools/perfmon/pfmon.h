@@ -31,6 +31,8 @@ extern const char *prog;
 
 void pfmon_err(const char *fmt, ...) __pfmon_attr(format(printf, 1, 2));
 int pfmon_setup_pmu(struct pfmon_pmu *pmu, bool events);
+int pfmon_read_dir_attr(const char *dir, const char *name, char *buf,
+			size_t len);
 double pfmon_now(void);
 int pfmon_parse_seconds(const char *s, double *secs);
 int pfmon_parse_u64(const char *s, __u64 *v);

@@ -103,6 +103,15 @@ static inline void *pfm_smpl_map(int fd, size_t size)
 	return p == MAP_FAILED ? NULL : p;
 }
 
+/* Undo pfm_smpl_map() (if @buf) and close the context (if @fd >= 0). */
+static inline void pfm_smpl_release(int fd, void *buf, size_t size)
+{
+	if (buf)
+		munmap(buf, size);
+	if (fd >= 0)
+		close(fd);
+}
+
 /* The buffer's size as the kernel allocates it: whole pages. */
 static inline size_t pfm_smpl_page_round(size_t size)
 {

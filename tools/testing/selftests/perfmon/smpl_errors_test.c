@@ -57,10 +57,7 @@ FIXTURE_TEARDOWN(smpl)
 	char buf[32];
 	int n, fd;
 
-	if (self->map)
-		munmap(self->map, self->map_size);
-	if (self->fd >= 0)
-		close(self->fd);
+	pfm_smpl_release(self->fd, self->map, self->map_size);
 	if (self->mem_max >= 0) {
 		fd = open(PFM_SYSFS_DIR "/" PFM_SMPL_MEM_MAX, O_WRONLY);
 		n = snprintf(buf, sizeof(buf), "%lld\n", self->mem_max);

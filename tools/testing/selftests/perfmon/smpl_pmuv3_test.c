@@ -108,10 +108,7 @@ static void v3_setup(struct __test_metadata *_metadata, struct v3_self *self)
 
 static void v3_teardown(struct v3_self *self)
 {
-	if (self->buf)
-		munmap(self->buf, self->map_size);
-	if (self->fd >= 0)
-		close(self->fd);
+	pfm_smpl_release(self->fd, self->buf, self->map_size);
 }
 
 /*

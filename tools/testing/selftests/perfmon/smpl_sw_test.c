@@ -153,10 +153,7 @@ static void smpl_setup(struct __test_metadata *_metadata,
 
 static void smpl_teardown(struct smpl_self *self)
 {
-	if (self->buf)
-		munmap(self->buf, self->map_size);
-	if (self->fd >= 0)
-		close(self->fd);
+	pfm_smpl_release(self->fd, self->buf, self->map_size);
 }
 
 FIXTURE(sw) {
