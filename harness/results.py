@@ -26,6 +26,9 @@ PLAN = re.compile(r"^(\s*)1\.\.(\d+)\s*(?:#\s*(.*))?$")
 BEGIN = re.compile(r"PFMTEST-BEGIN (\S+)")
 END = re.compile(r"PFMTEST-END (\S+) rc=(-?\d+)")
 TIME = re.compile(r"^# PFMTEST-TIME \S+ ([\d.]+)s")           # guest-side duration of one binary
+# kselftest harness lines that frame a test case; any other "# " line is the case's diagnostics
+FRAME = re.compile(r"^#\s+(RUN|OK|FAIL|SKIP)\s|^# PFMTEST-|^# (PASSED|FAILED|Totals):")
+DIAG_KEEP = 8                                             # diagnostics kept per failed case
 KSFT_SKIP = 4                                             # kselftest exit code for "skipped"
 
 
@@ -115,10 +118,15 @@ def parse_selftests(lines, expected=None):
     order = []
     cur = None
     plan = None
+    diag = []           # "# " lines of the test case in progress
     for raw in lines:
         if TS.match(raw):
             continue    # kernel messages interleaved with a test's output are not TAP
         line = clean(raw)
+        if re.match(r"^#\s+RUN\s", line):
+            diag = []
+        elif line.startswith("#") and not FRAME.match(line):
+            diag = (diag + [line[1:].strip()])[-DIAG_KEEP:]
         m = END.search(line)
         if m and cur is not None and m.group(1) == cur["name"][len("selftest/"):]:
             rc = int(m.group(2))
@@ -151,6 +159,7 @@ def parse_selftests(lines, expected=None):
             items[cur["name"]] = cur
             order.append(cur["name"])
             plan = None
+            diag = []
             continue
         if cur is None:
             continue
@@ -163,10 +172,16 @@ def parse_selftests(lines, expected=None):
             continue
         m = RESULT.match(line)
         if m and m.group(1) == "":       # top level only; nested subtests are not counted
+            failed = cur["failed"]
             count(cur, m.group(2) == "ok", m.group(5), m.group(4))
+            if cur["failed"] > failed:
+                # what the case printed says why; CI keeps only the summary
+                cur["notes"].extend("  | " + d for d in diag)
+            diag = []
     if cur is not None:
         cur["failed"] += 1
         cur["notes"].append("no PFMTEST-END marker (guest died or hung in this test)")
+        cur["notes"].extend("  | " + d for d in diag)
     for name in expected or []:
         key = "selftest/" + name
         if key not in items:
@@ -234,7 +249,7 @@ def cmd_summary(args):
         print("failures:")
         for label, notes in failures:
             print(f"  {label}")
-            for n in notes[:5]:
+            for n in notes[:2 * DIAG_KEEP]:
                 print(f"      - {n}")
     p, f, s = totals(allitems)
     print(fmt_counts(p, f, s))
