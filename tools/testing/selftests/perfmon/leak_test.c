@@ -10,15 +10,12 @@
  * and a dentry (192). LEAK_MIN_BYTES = 128 bytes per cycle is well below
  * any of these: 256,000 bytes per window of 2,000 cycles. A window may grow
  * by less than half of that, LEAK_THRESHOLD = 128,000 bytes, which leaves
- * 125 KiB for noise. On a 1 GiB x86_64 KASAN guest the windows read about
- * +1.9 MB, +0.6 MB, then -0.3 MB while the quarantine fills; WINDOWS_MAX
- * and TIME_BUDGET_S leave enough to fill the quarantine of a 2 GiB guest
- * at about 1 KiB per cycle.
+ * 125 KiB for noise. pfm_leak.h drains the KASAN quarantine and the per-CPU
+ * slabs before each measure; windows then read within about +-100 KB.
  *
- * Limit: a leak of a few hundred bytes per cycle can hide in the
- * quarantine's batch frees on a KASAN kernel. A leaked context (a 1 KiB
- * slab object) is still caught there, and the release flavour, without
- * quarantine, catches leaks down to LEAK_MIN_BYTES.
+ * Limit: where the caches cannot be shrunk (no SLUB sysfs), a leak of a few
+ * hundred bytes per cycle can hide in the quarantine's batch frees on a
+ * KASAN kernel; a leaked context (a 1 KiB slab object) is still caught.
  */
 #define _GNU_SOURCE
 #include <errno.h>

@@ -11,10 +11,8 @@
  * (kilobytes). LEAK_MIN_BYTES = 256 bytes per cycle is below either; a
  * window may grow by less than half of LEAK_MIN_BYTES per cycle.
  *
- * Forking makes the noise larger than in leak_test.c: every cycle frees a
- * task, an mm and its VMAs, which the KASAN quarantine of the debug kernel
- * keeps until it is full (1/32 of RAM). The windows grow until then, and
- * the check passes on the first window that does not.
+ * Every cycle frees a task, an mm and its VMAs; pfm_leak.h drains them from
+ * the KASAN quarantine of the debug kernel before each measure.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -31,8 +29,8 @@
 
 /*
  * 1,000 cycles at least (warm-up and first window), half of them across
- * fork/exit of a monitored child. 500 cycles take about 13 s on an arm64
- * debug kernel under TCG, where the quarantine fills in two or three.
+ * fork/exit of a monitored child. 500 cycles take about 10 s on an arm64
+ * debug kernel under TCG, and a measure (draining the caches) 2 s more.
  */
 #define CYCLES			500
 #define CYCLES_WARMUP		500

@@ -10,8 +10,7 @@
  * freed keeps the context (over 512 bytes) and the reference it holds on
  * the child's task_struct (kilobytes): LEAK_MIN_BYTES = 256 bytes per cycle
  * is below either, and a window may grow by less than half of that per
- * cycle. Forking makes the KASAN quarantine of the debug kernel fill
- * quickly; the windows grow until it is full.
+ * cycle.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -22,7 +21,7 @@
 #include "pfm_leak.h"
 
 #define LEAK_MIN_BYTES		256
-/* 200 zombies a window: 7 to 10 s on a debug kernel under TCG. */
+/* 200 zombies a window: 7 to 10 s on a debug kernel under TCG, 2 s to measure. */
 #define ZOMBIES			200
 #define ZOMBIES_WARMUP		50
 #define ZOMBIES_BUDGET_S	60
