@@ -308,6 +308,17 @@ TEST_F_TIMEOUT(exact, cycle_counter_sampling, 120)
  * over about 200 ms. The cycle counter (PMD0) counts the same cycles
  * without sampling: the samples are at most its count / P (+ 1 for the
  * two counters' start and stop), at least a quarter of it.
+ *
+ * Known QEMU 7.2 race, seen only with the host overloaded (about 1 run in
+ * 20 with a CPU hog beside QEMU, never otherwise): an exception return
+ * runs pmu_pre_el_change() and pmu_post_el_change() under two separate
+ * takes of the BQL, and between them the main loop may run
+ * arm_pmu_timer_cb() (armed for the sampled counter's next overflow),
+ * whose pmu_op_start() then reads the counters against the raw clock the
+ * first hook parked in their deltas: every enabled counter collapses to
+ * the time since that hook. Perfmon then saves a PMD lower than its image,
+ * and both counters come out low together. The bound is left as it is: a
+ * failure here with "cycles" well under the run's CPU time is that race.
  */
 #define SMP_PERIOD	1000000ULL
 #define SMP_RUN_NS	(200 * PFM_NSEC_PER_MSEC)
@@ -333,7 +344,7 @@ TEST_F(smp, event_counter_sampling)
 {
 	struct v3_self *me = &self->s;
 	const struct pfm_v3_reg ref = { PFM_V3_CYCLE_REG, PFM_V3_USER };
-	__u64 t0, cycles, expected;
+	__u64 t0, cpu0, cpu_ns, cycles, expected;
 	struct tally t;
 
 	if (me->exact != 0)
@@ -343,19 +354,22 @@ TEST_F(smp, event_counter_sampling)
 		return;
 	smpl_loop(1);
 	t0 = pfm_test_now(CLOCK_MONOTONIC);
+	cpu0 = pfm_test_now(CLOCK_THREAD_CPUTIME_ID);
 	ASSERT_EQ(0, pfm_start(me->fd, NULL));
 	do {
 		smpl_loop(SMP_CHUNK);
 	} while (pfm_test_now(CLOCK_MONOTONIC) - t0 < SMP_RUN_NS);
 	ASSERT_EQ(0, pfm_stop(me->fd));
+	cpu_ns = pfm_test_now(CLOCK_THREAD_CPUTIME_ID) - cpu0;
 	ASSERT_EQ(0, pfm_v3_read(me->fd, &ref, 1, &cycles));
 
 	if (!v3_walk(_metadata, me, PFM_V3_EVT_REG(0), SMP_PERIOD, false,
 		     &t))
 		return;
 	expected = cycles / SMP_PERIOD;
-	TH_LOG("%ld samples, %llu cycles (%llu periods); %ld IPs in the loop, %ld in user space",
-	       t.n, cycles, expected, t.in_loop, t.user);
+	TH_LOG("%ld samples, %llu cycles (%llu periods), CPU time %llu ns",
+	       t.n, cycles, expected, cpu_ns);
+	TH_LOG("%ld IPs in the loop, %ld in user space", t.in_loop, t.user);
 	ASSERT_LT(4, expected) {
 		TH_LOG("the loop ran %llu cycles only", cycles);
 	}
