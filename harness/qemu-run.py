@@ -95,6 +95,8 @@ def main():
     ap.add_argument("--test-timeout", type=int, default=None,
                     help="per-selftest timeout in the guest (default: the selftests' settings file, else 120)")
     ap.add_argument("--append", default="", help="extra kernel command line")
+    ap.add_argument("--kernel", default=None,
+                    help="boot this image instead of the flavor's (a config experiment)")
     ap.add_argument("--tag", default=None,
                     help="name of the log and result files (default: <mode>, or "
                     "<mode>-<pfm-mode> for pfm modes other than check)")
@@ -106,7 +108,7 @@ def main():
     bench = args.pfm_mode == "bench"
     timeout = args.timeout or (600 if bench else 300 if args.flavor == "debug" else 120)
     odir = os.path.join(ROOT, "build", f"{arch}-{args.flavor}")
-    kernel = os.path.join(odir, IMAGES[arch])
+    kernel = args.kernel or os.path.join(odir, IMAGES[arch])
     initrd = os.path.join(ROOT, "build", "initramfs", f"{arch}-{args.flavor}.cpio.gz")
     tests = os.path.join(ROOT, "build", "initramfs", f"{arch}-{args.flavor}.root",
                          "perfmon", "selftests", "TESTS")
