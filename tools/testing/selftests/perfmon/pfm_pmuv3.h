@@ -204,28 +204,6 @@ static inline int pfm_v3_read(int fd, const struct pfm_v3_reg *regs, int n,
 	return 0;
 }
 
-/*
- * perf_event_open() of one counting event of the calling thread
- * (@pid 0, @cpu -1) or of a CPU (@pid -1), created disabled; user level
- * only when @user_only.
- */
-static inline int pfm_perf_open(__u32 type, __u64 config, bool user_only,
-				bool inherit, pid_t pid, int cpu)
-{
-	struct perf_event_attr attr;
-
-	memset(&attr, 0, sizeof(attr));
-	attr.size = sizeof(attr);
-	attr.type = type;
-	attr.config = config;
-	attr.disabled = 1;
-	attr.inherit = inherit;
-	attr.exclude_kernel = user_only;
-	attr.exclude_hv = user_only;
-	return syscall(__NR_perf_event_open, &attr, pid, cpu, -1,
-		       PERF_FLAG_FD_CLOEXEC);
-}
-
 /* Dynamic perf type of the armv8_pmuv3 PMU from sysfs, or -1. */
 static inline int pfm_perf_armv8_type(char *name, size_t len)
 {

@@ -28,6 +28,7 @@
 #include <sys/ptrace.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <linux/perf_event.h>
 
 #include "../kselftest_harness.h"
 #include "pfmlib_sys.h"
@@ -582,6 +583,28 @@ static inline bool pfm_child_told(struct pfm_child *c)
 	struct pollfd pfd = { .fd = c->in, .events = POLLIN };
 
 	return poll(&pfd, 1, 0) == 1;
+}
+
+/*
+ * perf_event_open() of one counting event of the calling thread
+ * (@pid 0, @cpu -1) or of a CPU (@pid -1), created disabled; user level
+ * only when @user_only.
+ */
+static inline int pfm_perf_open(__u32 type, __u64 config, bool user_only,
+				bool inherit, pid_t pid, int cpu)
+{
+	struct perf_event_attr attr;
+
+	memset(&attr, 0, sizeof(attr));
+	attr.size = sizeof(attr);
+	attr.type = type;
+	attr.config = config;
+	attr.disabled = 1;
+	attr.inherit = inherit;
+	attr.exclude_kernel = user_only;
+	attr.exclude_hv = user_only;
+	return syscall(__NR_perf_event_open, &attr, pid, cpu, -1,
+		       PERF_FLAG_FD_CLOEXEC);
 }
 
 #endif /* _PFM_TEST_H */

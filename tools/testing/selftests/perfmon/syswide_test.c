@@ -15,9 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <linux/perf_event.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 
 #include "pfm_test.h"
@@ -128,14 +127,14 @@ static int other_cpu(const int *cpus, int ncpus, int cpu)
  */
 static int ref_clock_open(int cpu)
 {
-	struct perf_event_attr attr;
+	int ref = pfm_perf_open(PERF_TYPE_SOFTWARE, PERF_COUNT_SW_CPU_CLOCK,
+				false, false, -1, cpu);
 
-	memset(&attr, 0, sizeof(attr));
-	attr.size = sizeof(attr);
-	attr.type = PERF_TYPE_SOFTWARE;
-	attr.config = PERF_COUNT_SW_CPU_CLOCK;
-	return syscall(__NR_perf_event_open, &attr, -1, cpu, -1,
-		       PERF_FLAG_FD_CLOEXEC);
+	if (ref >= 0 && ioctl(ref, PERF_EVENT_IOC_ENABLE, 0)) {
+		close(ref);
+		ref = -1;
+	}
+	return ref;
 }
 
 static bool ref_clock_now(int ref, __u64 *t)
