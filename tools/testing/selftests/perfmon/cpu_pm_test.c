@@ -13,10 +13,11 @@
  *    the same region with a write to /dev/null in its place, for the
  *    thread that powers the CPU down, and for a thread blocked while
  *    another one does (its registers were left on the CPU, UP lazy save);
- *  - both modes: a system-wide count on the CPU, and the count of a
- *    thread that sleeps while another thread powers its CPU down, keep
- *    going up across power-downs, by at least the loop run between two
- *    reads in exact mode.
+ *  - both modes: a system-wide count on the CPU (with one set, and with
+ *    two sets switching every millisecond), and the count of a thread
+ *    that sleeps while another thread powers its CPU down, keep going up
+ *    across power-downs, by at least the loop run between two reads in
+ *    exact mode.
  *
  * Without the save and reload, the counts of the second half of a region
  * are lost, or start again from zero.
@@ -29,6 +30,7 @@
 #include <unistd.h>
 
 #include "pfm_pmuv3.h"
+#include "pfm_sets.h"
 
 #define CPU_PM_CYCLE	"/sys/kernel/debug/perfmon/cpu_pm_cycle"
 #define N_LOOP		100000UL
@@ -316,6 +318,60 @@ TEST_F(any, syswide_goes_on)
 		ASSERT_EQ(0, pfm_v3_read(me->ctx_fd, &reg, 1, &v[i]));
 	}
 	ASSERT_EQ(0, pfm_stop(me->ctx_fd));
+	check_rounds(_metadata, me, v);
+}
+
+#define SET_TIMEOUT_NS	PFM_NSEC_PER_MSEC
+#define SET_LOOP	(10 * N_LOOP)
+
+/*
+ * The same with two sets switching every millisecond (each loop spans a
+ * few switches): the set switch timer is stopped and started again
+ * around each power-down. Both sets must have run, and the sum of their
+ * counts must keep going up.
+ */
+TEST_F(any, syswide_sets_go_on)
+{
+	struct cpu_pm_self *me = &self->s;
+	struct pfarg_setinfo info[2];
+	__u64 v[ROUNDS + 1], c[2];
+	char byte = '1';
+	int i, s;
+
+	if (!self->ready)
+		return;
+	me->ctx_fd = pfm_test_create(PFM_FL_SYSTEM_WIDE);
+	ASSERT_LE(0, me->ctx_fd);
+	for (s = 0; s < 2; s++) {
+		ASSERT_EQ(0, pfm_sets_create1(me->ctx_fd, s,
+					      PFM_SETFL_TIME_SWITCH,
+					      SET_TIMEOUT_NS, NULL));
+		ASSERT_EQ(0, pfm_sets_write_pmc(me->ctx_fd, s,
+						PFM_V3_CYCLE_REG, PFM_V3_USER));
+		ASSERT_EQ(0, pfm_sets_write_pmd(me->ctx_fd, s,
+						PFM_V3_CYCLE_REG, 0));
+	}
+	ASSERT_EQ(0, pfm_test_load(me->ctx_fd, me->cpu)) {
+		TH_LOG("load on CPU %d: %s", me->cpu, strerror(errno));
+	}
+	ASSERT_EQ(0, pfm_start(me->ctx_fd, NULL));
+	for (i = 0; i <= ROUNDS; i++) {
+		if (i)
+			ASSERT_EQ(1, write(me->pm_fd, &byte, 1));
+		cpu_pm_loop(SET_LOOP);
+		for (s = 0; s < 2; s++)
+			ASSERT_EQ(0, pfm_sets_read_pmd(me->ctx_fd, s,
+						       PFM_V3_CYCLE_REG,
+						       &c[s]));
+		v[i] = c[0] + c[1];
+	}
+	ASSERT_EQ(0, pfm_stop(me->ctx_fd));
+	for (s = 0; s < 2; s++) {
+		ASSERT_EQ(0, pfm_sets_info(me->ctx_fd, s, &info[s]));
+		TH_LOG("set %d: %llu runs, %llu ns", s, info[s].set_runs,
+		       info[s].set_act_duration);
+		EXPECT_LT(1, info[s].set_runs);
+	}
 	check_rounds(_metadata, me, v);
 }
 
