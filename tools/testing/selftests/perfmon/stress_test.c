@@ -114,6 +114,21 @@ static int self_cycle(void)
 	return ret;
 }
 
+/*
+ * A child's task-clock of 0 after it burnt CHILD_RUN_NS: fail, with the
+ * other counters, which tell whether its switches were seen at all.
+ */
+static int child_no_time(int fd, const char *when)
+{
+	__u64 v[PFM_SW_NUM_REGS] = { 0 };
+	int i;
+
+	for (i = 0; i < PFM_SW_NUM_REGS; i++)
+		pfm_test_read_pmd(fd, i, &v[i]);
+	return FAIL("%s: task-clock 0 (cpu-clock %llu, switches %llu, migrations %llu)",
+		    when, v[0], v[2], v[3]);
+}
+
 /* A child stopped again, then stop, read, unload, close; it exits. */
 static int child_stop_cycle(void)
 {
@@ -137,7 +152,7 @@ static int child_stop_cycle(void)
 	else if (pfm_test_read_pmd(fd, 1, &v))
 		ret = FAIL("child: read: %s", strerror(errno));
 	else if (v == 0)
-		ret = FAIL("child: task-clock 0");
+		ret = child_no_time(fd, "child");
 	else if (pfm_unload_context(fd))
 		ret = FAIL("child: unload: %s", strerror(errno));
 	close(fd);
@@ -177,7 +192,7 @@ static int child_exit_cycle(void)
 	else if (pfm_test_read_pmd(fd, 1, &v))
 		ret = FAIL("child exited: read: %s", strerror(errno));
 	else if (v == 0)
-		ret = FAIL("child exited: task-clock 0");
+		ret = child_no_time(fd, "child exited");
 	else if (pfm_unload_context(fd))
 		ret = FAIL("child exited: unload: %s", strerror(errno));
 	close(fd);
