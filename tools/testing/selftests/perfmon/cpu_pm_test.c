@@ -94,13 +94,12 @@ static const struct pfm_v3_reg user_regs[] = {
 };
 
 /*
- * Self-monitoring: pfm_start; loop; write(@fd, 1 byte); loop; pfm_stop,
- * the PMDs zeroed first, read into @v.
+ * Self-monitoring: pfm_start; loop; the system call @nr(@fd, @buf, 1);
+ * loop; pfm_stop, the PMDs zeroed first, read into @v.
  */
-static int self_region(int ctx_fd, int fd, __u64 *v)
+static int count_region(int ctx_fd, long nr, int fd, char *buf, __u64 *v)
 {
 	struct pfm_sc sc[3];
-	char byte = '1';
 	int i;
 
 	for (i = 0; i < 2; i++) {
@@ -108,11 +107,22 @@ static int self_region(int ctx_fd, int fd, __u64 *v)
 			return -1;
 	}
 	pfm_sc_set(&sc[0], __NR_pfm_start, ctx_fd, 0, 0);
-	pfm_sc_set(&sc[1], __NR_write, fd, (long)&byte, 1);
+	pfm_sc_set(&sc[1], nr, fd, (long)buf, 1);
 	pfm_sc_set(&sc[2], __NR_pfm_stop, ctx_fd, 0, 0);
 	if (pfm_region(sc, 3, N_LOOP))
 		return -1;
 	return pfm_v3_read(ctx_fd, user_regs, 2, v);
+}
+
+/* The counts of a region with a power-down equal those without one. */
+static void check_same(struct __test_metadata *_metadata, const __u64 *with,
+		       const __u64 *without)
+{
+	TH_LOG("INST_RETIRED %llu, cycles %llu (without: %llu, %llu)",
+	       with[0], with[1], without[0], without[1]);
+	EXPECT_LT(2 * LOOP_INSNS_PER_ITER * N_LOOP, without[0]);
+	EXPECT_EQ(without[0], with[0]);
+	EXPECT_EQ(without[1], with[1]);
 }
 
 FIXTURE(exact) {
@@ -138,7 +148,8 @@ FIXTURE_TEARDOWN(exact)
 TEST_F(exact, current_thread)
 {
 	struct cpu_pm_self *me = &self->s;
-	__u64 with[2], without[2];
+	__u64 with[2] = { 0 }, without[2] = { 0 };
+	char byte = '1';
 
 	if (!self->ready)
 		return;
@@ -146,15 +157,13 @@ TEST_F(exact, current_thread)
 	ASSERT_LE(0, me->ctx_fd) {
 		TH_LOG("setup: %s", strerror(errno));
 	}
-	ASSERT_EQ(0, self_region(me->ctx_fd, me->null_fd, without));
-	ASSERT_EQ(0, self_region(me->ctx_fd, me->pm_fd, with)) {
+	ASSERT_EQ(0, count_region(me->ctx_fd, __NR_write, me->null_fd, &byte,
+				  without));
+	ASSERT_EQ(0, count_region(me->ctx_fd, __NR_write, me->pm_fd, &byte,
+				  with)) {
 		TH_LOG("region with a power-down: %s", strerror(errno));
 	}
-	TH_LOG("INST_RETIRED %llu, cycles %llu (without: %llu, %llu)",
-	       with[0], with[1], without[0], without[1]);
-	EXPECT_LT(2 * LOOP_INSNS_PER_ITER * N_LOOP, without[0]);
-	EXPECT_EQ(without[0], with[0]);
-	EXPECT_EQ(without[1], with[1]);
+	check_same(_metadata, with, without);
 }
 
 /*
@@ -185,22 +194,14 @@ static void *waker_run(void *p)
 
 static int sleeper_region(struct sleeper *s)
 {
-	struct pfm_sc sc[3];
 	pthread_t waker;
 	char byte;
-	int i, ret;
+	int ret;
 
-	for (i = 0; i < 2; i++) {
-		if (pfm_test_write_pmd(s->ctx_fd, user_regs[i].num, 0))
-			return -1;
-	}
 	s->err = 0;
-	pfm_sc_set(&sc[0], __NR_pfm_start, s->ctx_fd, 0, 0);
-	pfm_sc_set(&sc[1], __NR_read, s->wake[0], (long)&byte, 1);
-	pfm_sc_set(&sc[2], __NR_pfm_stop, s->ctx_fd, 0, 0);
 	if (pthread_create(&waker, NULL, waker_run, s))
 		return -1;
-	ret = pfm_region(sc, 3, N_LOOP);
+	ret = count_region(s->ctx_fd, __NR_read, s->wake[0], &byte, s->v);
 	pthread_join(waker, NULL);
 	if (ret)
 		return -1;
@@ -208,7 +209,7 @@ static int sleeper_region(struct sleeper *s)
 		errno = s->err;
 		return -1;
 	}
-	return pfm_v3_read(s->ctx_fd, user_regs, 2, s->v);
+	return 0;
 }
 
 /* Another thread powers the CPU down while the monitored one sleeps. */
@@ -216,7 +217,7 @@ TEST_F(exact, sleeping_thread)
 {
 	struct cpu_pm_self *me = &self->s;
 	struct sleeper s;
-	__u64 without[2];
+	__u64 without[2] = { 0 };
 
 	if (!self->ready)
 		return;
@@ -238,11 +239,7 @@ TEST_F(exact, sleeping_thread)
 	}
 	close(s.wake[0]);
 	close(s.wake[1]);
-	TH_LOG("INST_RETIRED %llu, cycles %llu (without: %llu, %llu)",
-	       s.v[0], s.v[1], without[0], without[1]);
-	EXPECT_LT(2 * LOOP_INSNS_PER_ITER * N_LOOP, without[0]);
-	EXPECT_EQ(without[0], s.v[0]);
-	EXPECT_EQ(without[1], s.v[1]);
+	check_same(_metadata, s.v, without);
 }
 
 FIXTURE(any) {

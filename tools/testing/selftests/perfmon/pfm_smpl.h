@@ -127,6 +127,21 @@ static inline void pfm_smpl_hdr(const void *buf, struct pfm_dfl_smpl_hdr *h)
 	memcpy(h, buf, sizeof(*h));
 }
 
+/* The size of an entry followed by @nvals sampled PMD values. */
+static inline size_t pfm_smpl_entry_size(unsigned int nvals)
+{
+	return sizeof(struct pfm_dfl_smpl_entry) + nvals * sizeof(__u64);
+}
+
+/* Entry @i of buffer @buf, whose entries carry @nvals sampled values. */
+static inline const struct pfm_dfl_smpl_entry *
+pfm_smpl_entry(const void *buf, unsigned int nvals, long i)
+{
+	return (const void *)((const char *)buf +
+			      sizeof(struct pfm_dfl_smpl_hdr) +
+			      i * pfm_smpl_entry_size(nvals));
+}
+
 /*
  * The entries of a buffer that is not being written (context masked or
  * stopped): @nvals sampled PMD values follow each entry. Check the walk
@@ -140,7 +155,7 @@ static inline long pfm_smpl_walk(const void *buf, size_t map_size,
 				 long max, const char **why)
 {
 	const struct pfm_dfl_smpl_hdr *h = buf;
-	size_t esz = sizeof(struct pfm_dfl_smpl_entry) + nvals * sizeof(__u64);
+	size_t esz = pfm_smpl_entry_size(nvals);
 	size_t offs = sizeof(*h);
 	__u64 i;
 

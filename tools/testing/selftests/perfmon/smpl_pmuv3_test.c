@@ -205,7 +205,6 @@ static bool v3_walk(struct __test_metadata *_metadata, struct v3_self *self,
 		    unsigned int pmd, __u64 period, unsigned int nvals,
 		    bool log_outside, struct tally *t)
 {
-	size_t esz = sizeof(struct pfm_dfl_smpl_entry) + nvals * sizeof(__u64);
 	const struct pfm_dfl_smpl_entry *e;
 	const char *why;
 	__u64 prev_ts = 0;
@@ -221,8 +220,7 @@ static bool v3_walk(struct __test_metadata *_metadata, struct v3_self *self,
 	for (i = 0; i < t->n; i++) {
 		bool ok;
 
-		e = (const void *)((const char *)self->buf +
-				   sizeof(struct pfm_dfl_smpl_hdr) + i * esz);
+		e = pfm_smpl_entry(self->buf, nvals, i);
 		ok = (pid_t)e->pid == pfm_test_gettid() &&
 		     (pid_t)e->tgid == getpid() && e->cpu == self->cpu &&
 		     e->ovfl_pmd == pmd && e->set == 0 &&

@@ -334,8 +334,7 @@ TEST_F(sw, busy_function_ips)
 	EXPECT_LE(expected / 4, (__u64)n);
 
 	for (i = 0; i < n; i++) {
-		e = (const void *)((const char *)me->buf + sizeof(h) +
-				   i * sizeof(*e));
+		e = pfm_smpl_entry(me->buf, 0, i);
 		/*
 		 * last_reset_val: the period that ended here, the written
 		 * value for the first one, the reset value after.
@@ -808,7 +807,7 @@ FIXTURE_TEARDOWN(full)
 TEST_F(full, restart_cycles)
 {
 	struct smpl_self *me = &self->s;
-	const size_t esz = sizeof(struct pfm_dfl_smpl_entry) + sizeof(__u64);
+	const size_t esz = pfm_smpl_entry_size(1);
 	const struct pfm_dfl_smpl_entry *e;
 	struct pfm_dfl_smpl_hdr h;
 	struct pfarg_pmd pmds[2];
@@ -862,8 +861,7 @@ TEST_F(full, restart_cycles)
 			TH_LOG("cycle %ld: full before its last entry", cycle);
 		}
 		for (i = 0; i < n; i++) {
-			e = (const void *)((const char *)me->buf + sizeof(h) +
-					   i * esz);
+			e = pfm_smpl_entry(me->buf, 1, i);
 			bad += entry_bad(_metadata, e, i, me->cpu, 0,
 					 PFM_PERIOD(FULL_PERIOD),
 					 PFM_PERIOD(FULL_PERIOD), bad < LOG_BAD);
@@ -908,8 +906,7 @@ TEST_F(full, restart_cycles)
 	n = pfm_smpl_walk(me->buf, me->map_size, 1, NULL, 0, &why);
 	ASSERT_LE(0, n);
 	for (i = 0; i < n; i++) {
-		e = (const void *)((const char *)me->buf + sizeof(h) +
-				   i * esz);
+		e = pfm_smpl_entry(me->buf, 1, i);
 		EXPECT_LE(prev + FULL_PERIOD, pfm_smpl_vals(e)[0]);
 		prev = pfm_smpl_vals(e)[0];
 	}
